@@ -1,0 +1,190 @@
+/**
+ * `npm run bench -- ingest [--events N] [--profiles N] [--concurrency N] [--batch N] [--paced-seconds S] [--cluster 1]`
+ *
+ * The whole ingest path (validate raw Segment-spec events, route, store with de-duplication and
+ * trimming in one Lua script, evaluate the compiled rules, commit and announce on change) against
+ * a private redis-server (or 3-master cluster) spawned for the run.
+ *
+ * 1. Throughput: `events` events over `profiles` profiles, `concurrency` track calls in flight,
+ *    `batch` events per call (a front end's batched upload; the reported figure), after a run of
+ *    half as many events sent one per call (printed for comparison).
+ * 2. Latency: events paced at 1,000/s for `paced-seconds`, each one entering its profile into a
+ *    segment; measured from the `track` call to the change reaching a subscriber over Redis pub/sub.
+ *
+ * Ends with `{"bench":"ingest","events_per_s":N,"p50_ms":A,"p99_ms":B}`.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assemblePersonalizer, type PersonalizerEngine } from '../engine/personalizer';
+import { validateEvents } from '../engine/events';
+import { compileRuleSet } from '../engine/rules';
+import type { RuleSetSource } from '../engine/types';
+import { spawnRedisCluster } from '../test/setup/redis-cluster';
+import { spawnRedis } from '../test/setup/redis-server';
+
+interface Settings {
+  events: number;
+  profiles: number;
+  concurrency: number;
+  batch: number;
+  pacedSeconds: number;
+  /** 1 = run against a private 3-master cluster instead of a single redis-server. */
+  cluster: number;
+}
+
+function parse(args: string[]): Settings {
+  const settings: Settings = {
+    events: 60_000,
+    profiles: 3_000,
+    concurrency: 64,
+    batch: 10,
+    pacedSeconds: 3,
+    cluster: 0,
+  };
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i]
+      ?.replace(/^--/, '')
+      .replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()) as keyof Settings;
+    const value = Number(args[i + 1]);
+    if (!(key in settings) || !Number.isFinite(value) || value < 0)
+      throw new Error(`bad argument ${args[i]} ${args[i + 1]}`);
+    settings[key] = value;
+  }
+  return settings;
+}
+
+/** One segment: more than `threshold` article views within a minute. */
+function readerRules(threshold: number): RuleSetSource {
+  const rule = { count: 'Article Viewed', within: '1m', is: { $gt: threshold } };
+  return { segments: [{ key: 'reader', name: 'Reader', priority: 1, enabled: true, rule }] };
+}
+
+/** Runs `settings.events` events through `track`; returns events per second. */
+async function throughput(engine: PersonalizerEngine, settings: Settings, label: string): Promise<number> {
+  const start = Date.now();
+  let accepted = 0;
+  let changes = 0;
+  const calls = Math.ceil(settings.events / settings.batch);
+  let nextCall = 0;
+  const worker = async () => {
+    while (nextCall < calls) {
+      const call = nextCall++;
+      const raw: unknown[] = [];
+      for (let i = 0; i < settings.batch; i += 1) {
+        const n = call * settings.batch + i;
+        raw.push({
+          type: 'track',
+          event: 'Article Viewed',
+          messageId: `${label}${n}`,
+          timestamp: new Date(start + (n % 1000)).toISOString(),
+          properties: { articleId: n % 7 },
+        });
+      }
+      const { events } = validateEvents(raw, Date.now());
+      const outcome = await engine.track(`${label}${call % settings.profiles}`, events);
+      accepted += outcome.accepted;
+      if (outcome.change) changes += 1;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: settings.concurrency }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const perSecond = Math.round(accepted / seconds);
+  console.log(
+    `throughput (${label}): ${accepted} events over ${settings.profiles} profiles, ${settings.batch} per call, ` +
+      `${settings.concurrency} calls in flight: ${seconds.toFixed(2)} s = ${perSecond} events/s (${changes} membership changes)`,
+  );
+  return perSecond;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export async function run(args: string[]): Promise<void> {
+  const settings = parse(args);
+  const server = settings.cluster ? await spawnRedisCluster() : await spawnRedis();
+  const redis = 'url' in server ? server.url : { nodes: server.nodes };
+  console.log(`target: private ${settings.cluster ? '3-master Redis Cluster' : 'redis-server'} on loopback`);
+  const quiet = { info() {}, warn: console.warn, error: console.error };
+  // "More than 3 article views in 1 min" for throughput (most events change nothing: the common
+  // case); "at least one" for latency (every event enters its profile into the segment).
+  const busy = compileRuleSet(readerRules(3));
+  const eager = compileRuleSet(readerRules(0));
+  const engine = await assemblePersonalizer(busy, compileRuleSet, {
+    redis,
+    keyPrefix: 'bench',
+    logger: quiet,
+  });
+  const paced = await assemblePersonalizer(eager, compileRuleSet, {
+    redis,
+    keyPrefix: 'bench2',
+    logger: quiet,
+  });
+  try {
+    // 1. Throughput: one event per call, then batches (how the client package uploads).
+    await throughput(engine, { ...settings, batch: 1, events: Math.ceil(settings.events / 2) }, 'single');
+    const eventsPerSecond = await throughput(engine, settings, 'batched');
+
+    // 2. Latency at a paced 1,000 events/s, each causing an announced change. The first second
+    //    warms the path up (JIT, connection buffers) and is not measured.
+    const warmup = 1000;
+    const total = warmup + 1000 * settings.pacedSeconds;
+    // Plain arrays indexed by event number: nothing per event survives in the heap but a number
+    // (retained outcomes would make every young-generation GC copy them, and show in the p99).
+    const startedAt = new Float64Array(total);
+    const latencies: number[] = [];
+    const unsubscribes = [];
+    for (let i = 0; i < total; i += 1) {
+      const profile = `l${i}`;
+      const measured = i >= warmup;
+      unsubscribes.push(
+        paced.subscribe(profile, () => {
+          if (measured) latencies.push(performance.now() - startedAt[i]!);
+        }),
+      );
+    }
+    await Promise.all(unsubscribes.map((u) => u.ready));
+    const pacedStart = performance.now();
+    let pending = 0;
+    let failures = 0;
+    let allDone = () => {};
+    const done = new Promise<void>((resolve) => (allDone = resolve));
+    const settled = () => {
+      pending -= 1;
+      if (pending === 0 && sentAll) allDone();
+    };
+    let sentAll = false;
+    for (let i = 0; i < total; i += 1) {
+      const due = pacedStart + i;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const profile = `l${i}`;
+      startedAt[i] = performance.now();
+      const raw = [{ type: 'track', event: 'Article Viewed', messageId: `x${i}`, properties: {} }];
+      pending += 1;
+      paced.track(profile, validateEvents(raw, Date.now()).events).then(settled, () => {
+        failures += 1;
+        settled();
+      });
+    }
+    sentAll = true;
+    if (pending > 0) await done;
+    if (failures > 0) throw new Error(`${failures} paced track calls failed`);
+    const deadline = Date.now() + 2000;
+    while (latencies.length < total - warmup && Date.now() < deadline) await sleep(10);
+    unsubscribes.forEach((u) => u());
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p50 = round(percentile(sorted, 50), 3);
+    const p99 = round(percentile(sorted, 99), 3);
+    console.log(
+      `latency at 1000 events/s for ${settings.pacedSeconds} s: ${latencies.length}/${total - warmup} changes announced after a 1 s warm-up, p50 ${p50} ms, p99 ${p99} ms, max ${round(sorted.at(-1) ?? NaN, 3)} ms`,
+    );
+    console.log(JSON.stringify({ bench: 'ingest', events_per_s: eventsPerSecond, p50_ms: p50, p99_ms: p99 }));
+  } finally {
+    await Promise.all([engine.close(), paced.close()]);
+    await server.stop();
+  }
+}

@@ -1,0 +1,541 @@
+/**
+ * The `Personalizer` facade: ties the profile store, the rules, the due-set poller and the change
+ * bus together. Every path ends in `settle`: evaluate the rules on what the store returned,
+ * write memberships back if they changed (atomically announcing the change), and make sure the
+ * due-set will look at the profile again no later than its `nextChangeAt`.
+ *
+ * Concurrency: nothing here does read-modify-write across round trips except through the
+ * store's version check. A commit that loses to a newer write is dropped: the newer writer read
+ * strictly more data and decides (see `engine/store/types.ts`).
+ */
+import { MemoryBus } from './bus/memory-bus';
+import { RedisBus } from './bus/redis-bus';
+import type { ChangeBus, Unsubscribe } from './bus/types';
+import { decide, profileView, type Decision } from './store/decide';
+import { assertProfileId, userProfileId } from './store/profile-id';
+import { MemoryProfileStore } from './store/memory/memory-store';
+import { connectRedis, type RedisTarget } from './store/redis/connection';
+import { RedisProfileStore } from './store/redis/redis-store';
+import type { ProfileExport, ProfileRecord, ProfileStore, StoreContext } from './store/types';
+import type { DueSet } from './time/due-set';
+import { MemoryDueSet } from './time/memory-due-set';
+import { DuePoller } from './time/poller';
+import { DEFAULT_EVENT_LIMITS } from './events/limits';
+import { RedisDueSet } from './time/redis-due-set';
+import type {
+  ChangeCause,
+  Clock,
+  CompiledRuleSet,
+  Consent,
+  EpochMs,
+  JsonObject,
+  JsonValue,
+  Personalizer,
+  ProfileView,
+  RuleSetSource,
+  SegmentChange,
+  TrackOutcome,
+  VisitorEvent,
+} from './types';
+import { systemClock } from './types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long `createPersonalizer` waits for Redis to answer before failing. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How many listened profiles are re-evaluated at once after a rules change. */
+const RULES_REEVALUATION_BATCH = 100;
+
+/** How often a merge is retried when events keep arriving on the anonymous profile meanwhile. */
+const MAX_MERGE_ATTEMPTS = 5;
+
+/** How often the time path retries an evaluation that lost to a concurrent write. */
+const MAX_TIME_ATTEMPTS = 5;
+
+/** How to build a Personalizer (see `createPersonalizer` in engine/index.ts). */
+export interface PersonalizerOptions {
+  /** The segments (and scores) to evaluate; compiled at once (a bad rule throws `RuleCompileError`). */
+  rules: RuleSetSource;
+  /** Redis URL, an ioredis Redis/Cluster instance, or cluster nodes; omitted = the embedded in-process store (logged). */
+  redis?: RedisTarget;
+  /** Prefix of every Redis key and channel; default `pz`. Tests pass a unique one. */
+  keyPrefix?: string;
+  /** Source of time; default the system clock. */
+  clock?: Clock;
+  /** Lifetime of an anonymous profile with no activity (ms); default 30 days, refreshed on activity. */
+  anonymousTtlMs?: number;
+  /** Lifetime of a user's profile with no activity (ms); default 0 = kept until `forget`. */
+  userTtlMs?: number;
+  /** Longest pause between due-set polls (ms), default 100. Polls also happen at the next due time. */
+  pollIntervalMs?: number;
+  /** How long a due-set claim is held before another process may take it over (ms); default 5000. */
+  leaseMs?: number;
+  /**
+   * How long event ids are remembered to drop duplicates (ms); default the oldest event age that
+   * validation accepts (`DEFAULT_EVENT_LIMITS.maxPastSkewMs`, 24 h), never less than the longest window.
+   */
+  dedupeWindowMs?: number;
+  /**
+   * Most entries kept per event stream and profile (default 10,000); beyond it the oldest are
+   * dropped, so a flood of events on one profile cannot make every ingest read back more.
+   */
+  maxEntriesPerStream?: number;
+  /** Where to log; never receives personal data (no traits, no event payloads). Default `console`. */
+  logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+/**
+ * Builds a Personalizer around an already compiled rule set, on Redis (single node or cluster)
+ * or, without `redis`, on the embedded store. `createPersonalizer` (engine/index.ts) compiles the
+ * rules and calls this; tests call it with hand-made rule sets.
+ */
+export async function assemblePersonalizer(
+  rules: CompiledRuleSet,
+  compile: (source: RuleSetSource) => CompiledRuleSet,
+  options: Omit<PersonalizerOptions, 'rules'>,
+): Promise<PersonalizerEngine> {
+  const keyPrefix = options.keyPrefix ?? 'pz';
+  if (!/^[\w.:-]{1,64}$/.test(keyPrefix))
+    throw new TypeError('keyPrefix must be 1-64 characters of [A-Za-z0-9_.:-]');
+  const anonymousTtlMs = nonNegative(options.anonymousTtlMs ?? 30 * DAY_MS, 'anonymousTtlMs');
+  const userTtlMs = nonNegative(options.userTtlMs ?? 0, 'userTtlMs');
+  const pollIntervalMs = positive(options.pollIntervalMs ?? 100, 'pollIntervalMs');
+  const leaseMs = positive(options.leaseMs ?? 5000, 'leaseMs');
+  const dedupeWindowMs = nonNegative(
+    options.dedupeWindowMs ?? DEFAULT_EVENT_LIMITS.maxPastSkewMs,
+    'dedupeWindowMs',
+  );
+  const maxEntriesPerStream = options.maxEntriesPerStream ?? 10_000;
+  if (!Number.isSafeInteger(maxEntriesPerStream) || maxEntriesPerStream < 1) {
+    throw new TypeError('maxEntriesPerStream must be a positive integer');
+  }
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? console;
+  const common = {
+    rules,
+    compile,
+    clock,
+    logger,
+    pollIntervalMs,
+    leaseMs,
+    dedupeWindowMs,
+    maxEntriesPerStream,
+  };
+
+  if (options.redis === undefined) {
+    logger.info(
+      'personalize: no Redis configured, using the embedded in-process profile store (single process only)',
+    );
+    const bus = new MemoryBus((error) => logger.error('personalize: change listener failed', error));
+    const store = new MemoryProfileStore({
+      clock,
+      anonymousTtlMs,
+      userTtlMs,
+      publish: (change) => bus.deliver(change),
+    });
+    return new PersonalizerEngine({
+      ...common,
+      store,
+      bus,
+      dueSet: new MemoryDueSet(),
+      orderedConnection: false,
+    });
+  }
+
+  const connection = connectRedis(options.redis, (error) =>
+    logger.warn(`personalize: Redis connection error: ${error.message}`),
+  );
+  try {
+    await answersWithin(connection.client, CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const sharded = connection.isCluster;
+  const store = new RedisProfileStore({
+    client: connection.client,
+    sharded,
+    keyPrefix,
+    anonymousTtlMs,
+    userTtlMs,
+  });
+  const bus = new RedisBus({
+    client: connection.client,
+    subscriber: connection.createSubscriber(),
+    sharded,
+    keys: store.keys,
+    logger,
+  });
+  try {
+    await bus.ready;
+  } catch (error) {
+    await bus.close();
+    await connection.close();
+    throw error;
+  }
+  const dueSet = new RedisDueSet(connection.client, keyPrefix);
+  return new PersonalizerEngine({
+    ...common,
+    store,
+    bus,
+    dueSet,
+    orderedConnection: !connection.isCluster,
+    onClose: () => connection.close(),
+  });
+}
+
+/** Fails clearly when Redis does not answer, instead of queueing commands forever. */
+async function answersWithin(client: { ping(): Promise<string> }, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new TypeError(`${name} must be a non-negative number of milliseconds`);
+  return value;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number of milliseconds`);
+  return value;
+}
+
+export interface PersonalizerParts {
+  rules: CompiledRuleSet;
+  /** Compiles a replacement rule set (throws `RuleCompileError` on a bad rule). */
+  compile(source: RuleSetSource): CompiledRuleSet;
+  store: ProfileStore;
+  dueSet: DueSet;
+  bus: ChangeBus;
+  clock: Clock;
+  logger: Pick<Console, 'info' | 'warn' | 'error'>;
+  pollIntervalMs: number;
+  /** How long a due-set claim is held (ms). */
+  leaseMs: number;
+  /** How long event ids are remembered for de-duplication (ms). */
+  dedupeWindowMs: number;
+  /** Most entries kept per stream and profile. */
+  maxEntriesPerStream: number;
+  /**
+   * True when the store and the due-set send their commands over one single-node connection,
+   * so a schedule sent before a commit is executed before it without waiting for its reply.
+   */
+  orderedConnection: boolean;
+  /** Called once by `close` (connections to release). */
+  onClose?: () => Promise<void>;
+}
+
+interface Settled {
+  decision: Decision;
+  change: SegmentChange | null;
+  /** False when a concurrent write won (nothing was written). */
+  written: boolean;
+}
+
+export class PersonalizerEngine implements Personalizer {
+  private current: CompiledRuleSet;
+  private context: Omit<StoreContext, 'now'>;
+  private readonly rulesListeners = new Set<(rules: CompiledRuleSet) => void>();
+  private readonly poller: DuePoller;
+  private closed = false;
+
+  constructor(private readonly parts: PersonalizerParts) {
+    this.current = parts.rules;
+    this.context = this.contextOf(parts.rules);
+    this.poller = new DuePoller({
+      dueSet: parts.dueSet,
+      clock: parts.clock,
+      pollIntervalMs: parts.pollIntervalMs,
+      leaseMs: parts.leaseMs,
+      claimLimit: 100,
+      reevaluate: (profileId) => this.reevaluateDue(profileId),
+      logger: parts.logger,
+    });
+  }
+
+  /** The profile store behind this facade (for tools and tests; callers use the facade). */
+  get store(): ProfileStore {
+    return this.parts.store;
+  }
+
+  get rules(): CompiledRuleSet {
+    return this.current;
+  }
+
+  setRules(source: RuleSetSource): CompiledRuleSet {
+    const rules = this.parts.compile(source);
+    if (rules.version === this.current.version) return this.current;
+    this.current = rules;
+    this.context = this.contextOf(rules);
+    for (const listener of [...this.rulesListeners]) {
+      try {
+        listener(rules);
+      } catch (error) {
+        this.parts.logger.error('personalize: rules listener failed', error);
+      }
+    }
+    // Profiles someone here listens to are re-evaluated now; every other one on its next touch.
+    void this.reevaluateListened();
+    return rules;
+  }
+
+  async track(profileId: string, events: VisitorEvent[]): Promise<TrackOutcome> {
+    assertProfileId(profileId);
+    if (!Array.isArray(events)) throw new TypeError('events must be an array');
+    events.forEach(assertEvent);
+    const rules = this.current;
+    const routed = events.map((event) => ({ event, entries: rules.route(event) }));
+    const result = await this.parts.store.ingest(profileId, routed, this.storeContext());
+    const outcome: TrackOutcome = {
+      profileId: result.profile.id,
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      change: null,
+    };
+    if (result.withheld > 0) outcome.withheld = result.withheld;
+    if (result.accepted > 0 || (result.profile.exists && result.profile.rulesVersion !== rules.version)) {
+      outcome.change = (await this.settle(result.profile, 'event')).change;
+    }
+    return outcome;
+  }
+
+  async getProfile(profileId: string): Promise<ProfileView> {
+    const record = await this.parts.store.load(profileId, this.storeContext());
+    const { decision } = await this.settle(record, this.causeFor(record, 'time'));
+    return profileView(record, decision, this.current);
+  }
+
+  async identify(anonymousId: string, userId: string, traits: JsonObject = {}): Promise<ProfileView> {
+    assertProfileId(anonymousId, 'anonymous id');
+    assertJsonObject(traits, 'traits');
+    const userProfile = userProfileId(userId);
+    const context = this.storeContext();
+    // Order matters for crash safety: absorb (idempotent), then retire (alias + delete, only if
+    // no event arrived since the export), then announce. A retry after a crash, or after events
+    // raced the merge, repeats harmless steps and counts nothing twice.
+    let source: ProfileExport | null = null;
+    let record: ProfileRecord | undefined;
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS && !record; attempt += 1) {
+      source = await this.parts.store.exportProfile(anonymousId, context);
+      const alreadyMerged = source?.id === userProfile || anonymousId === userProfile;
+      if (alreadyMerged) source = null; // identify only sets traits
+      const merged = await this.parts.store.absorb(userProfile, userId, source, traits, context);
+      // Even an id with nothing stored becomes an alias: its later events go to the user.
+      const retired = alreadyMerged ? null : (source?.id ?? anonymousId);
+      if (
+        retired === null ||
+        (await this.parts.store.retire(retired, userProfile, source?.record.version ?? 0))
+      ) {
+        if (retired !== null) await this.parts.dueSet.remove(retired);
+        record = merged;
+      }
+    }
+    if (!record) throw new Error('the anonymous profile kept receiving events during the merge; try again');
+    const { decision } = await this.settle(record, 'merge');
+    if (source) {
+      await this.parts.bus.publishChange({
+        profileId: source.id,
+        entered: [],
+        exited: [],
+        segments: decision.segments,
+        reasons: {},
+        cause: 'merge',
+        at: context.now,
+        mergedInto: userProfile,
+      });
+    }
+    return profileView(record, decision, this.current);
+  }
+
+  async setTraits(profileId: string, traits: JsonObject): Promise<ProfileView> {
+    assertJsonObject(traits, 'traits');
+    const record = await this.parts.store.setTraits(profileId, traits, this.storeContext());
+    const { decision } = await this.settle(record, 'traits');
+    return profileView(record, decision, this.current);
+  }
+
+  async setConsent(profileId: string, consent: Consent): Promise<ProfileView> {
+    if (typeof consent?.behavioral !== 'boolean') throw new TypeError('consent.behavioral must be a boolean');
+    const record = await this.parts.store.setConsent(profileId, consent, this.storeContext());
+    const { decision } = await this.settle(record, 'consent');
+    return profileView(record, decision, this.current);
+  }
+
+  async forget(profileId: string): Promise<void> {
+    const erased = await this.parts.store.erase(profileId);
+    await this.parts.dueSet.remove(erased.id);
+    const exited = Object.keys(erased.memberships);
+    if (exited.length === 0) return;
+    await this.parts.bus.publishChange({
+      profileId: erased.id,
+      entered: [],
+      exited,
+      segments: [],
+      reasons: {},
+      cause: 'forget',
+      at: this.parts.clock.now(),
+    });
+  }
+
+  subscribe(profileId: string, listener: (change: SegmentChange) => void): Unsubscribe {
+    assertProfileId(profileId);
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    return this.parts.bus.subscribe(profileId, listener);
+  }
+
+  onRulesChanged(listener: (rules: CompiledRuleSet) => void): () => void {
+    this.rulesListeners.add(listener);
+    return () => void this.rulesListeners.delete(listener);
+  }
+
+  async broadcast(topic: string, payload: JsonValue): Promise<void> {
+    assertTopic(topic);
+    await this.parts.bus.broadcast(topic, payload);
+  }
+
+  onBroadcast(topic: string, listener: (payload: JsonValue) => void): () => void {
+    assertTopic(topic);
+    return this.parts.bus.onBroadcast(topic, listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw new Error('personalizer is closed');
+    this.poller.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.poller.stop();
+    await this.parts.bus.close();
+    await this.parts.store.close();
+    await this.parts.onClose?.();
+  }
+
+  /**
+   * Evaluates a record, and writes what changed: memberships (announcing the change in the same
+   * atomic step), the rules version, and the due time when it moves earlier. With `force` the
+   * record is written even if nothing changed: the due-set poller needs its claim's outcome
+   * recorded under the version check (see `engine/time/due-set.ts`).
+   */
+  private async settle(record: ProfileRecord, cause: ChangeCause, force = false): Promise<Settled> {
+    const rules = this.current;
+    const now = this.parts.clock.now();
+    const decision = decide(record, rules, now);
+    const changed = decision.entered.length > 0 || decision.exited.length > 0;
+    if (!record.exists) return { decision, change: null, written: false };
+    const next = decision.nextChangeAt;
+    const earlier = next !== null && (record.dueAt === null || next < record.dueAt);
+    if (!changed && !earlier && !force && record.rulesVersion === rules.version) {
+      return { decision, change: null, written: false };
+    }
+    let scheduled: Promise<void> = Promise.resolve();
+    if (earlier) {
+      // Scheduled before the commit, so that if this process dies in between the entry still
+      // fires. On one connection Redis runs commands in the order sent: no need to wait.
+      scheduled = this.parts.dueSet.schedule(record.id, next);
+      if (!this.parts.orderedConnection) await scheduled;
+      this.poller.wake(next);
+    }
+    const change: SegmentChange | null = changed
+      ? {
+          profileId: record.id,
+          entered: decision.entered,
+          exited: decision.exited,
+          segments: decision.segments,
+          reasons: decision.reasons,
+          cause,
+          at: now,
+        }
+      : null;
+    const written = await this.parts.store.commit(record.id, {
+      expectedVersion: record.version,
+      rulesVersion: rules.version,
+      memberships: decision.memberships,
+      dueAt: earlier || force ? next : record.dueAt,
+      change,
+    });
+    await scheduled;
+    return { decision, change: written ? change : null, written };
+  }
+
+  /** Re-evaluates every profile with a listener here, a bounded number at a time. */
+  private async reevaluateListened(): Promise<void> {
+    const profiles = this.parts.bus.subscribedProfiles();
+    for (let start = 0; start < profiles.length && !this.closed; start += RULES_REEVALUATION_BATCH) {
+      const batch = profiles.slice(start, start + RULES_REEVALUATION_BATCH);
+      const results = await Promise.allSettled(batch.map((profileId) => this.reevaluate(profileId, 'rules')));
+      if (results.some((result) => result.status === 'rejected')) {
+        this.parts.logger.error('personalize: re-evaluation after a rules change failed for some profiles');
+      }
+    }
+  }
+
+  /** Loads and settles a profile (rules changes, due times). */
+  private async reevaluate(profileId: string, cause: ChangeCause): Promise<Settled> {
+    const record = await this.parts.store.load(profileId, this.storeContext());
+    return this.settle(record, this.causeFor(record, cause));
+  }
+
+  /** The due-set poller's step: returns the profile's next due time. */
+  private async reevaluateDue(profileId: string): Promise<EpochMs | null> {
+    for (let attempt = 0; attempt < MAX_TIME_ATTEMPTS; attempt += 1) {
+      const record = await this.parts.store.load(profileId, this.storeContext());
+      // Gone (expired, erased) or merged into another profile, which has its own entry.
+      if (!record.exists || record.id !== profileId) return null;
+      const settled = await this.settle(record, this.causeFor(record, 'time'), true);
+      if (settled.written) return settled.decision.nextChangeAt;
+    }
+    // Busy profile: every attempt lost to a fresher write. Look again shortly.
+    return this.parts.clock.now() + this.parts.pollIntervalMs;
+  }
+
+  private causeFor(record: ProfileRecord, otherwise: ChangeCause): ChangeCause {
+    return record.exists && record.rulesVersion !== this.current.version ? 'rules' : otherwise;
+  }
+
+  private contextOf(rules: CompiledRuleSet): Omit<StoreContext, 'now'> {
+    return {
+      rulesVersion: rules.version,
+      streams: rules.streams,
+      dedupeWindowMs: Math.max(this.parts.dedupeWindowMs, rules.maxRetentionMs),
+      maxEntriesPerStream: this.parts.maxEntriesPerStream,
+    };
+  }
+
+  private storeContext(): StoreContext {
+    return { ...this.context, now: this.parts.clock.now() };
+  }
+}
+
+function assertEvent(event: VisitorEvent, index: number): void {
+  const where = `events[${index}]`;
+  if (typeof event !== 'object' || event === null) throw new TypeError(`${where} must be an object`);
+  if (typeof event.id !== 'string' || event.id.length === 0)
+    throw new TypeError(`${where}.id must be a non-empty string`);
+  if (typeof event.type !== 'string' || event.type.length === 0)
+    throw new TypeError(`${where}.type must be a non-empty string`);
+  if (!Number.isSafeInteger(event.timestamp) || event.timestamp < 0) {
+    throw new TypeError(`${where}.timestamp must be a non-negative integer (epoch ms)`);
+  }
+  assertJsonObject(event.properties, `${where}.properties`);
+  assertJsonObject(event.context, `${where}.context`);
+}
+
+function assertJsonObject(value: unknown, what: string): asserts value is JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`${what} must be an object`);
+}
+
+function assertTopic(topic: string): void {
+  if (typeof topic !== 'string' || topic.length === 0)
+    throw new TypeError('topic must be a non-empty string');
+}

@@ -1,0 +1,387 @@
+/**
+ * The embedded profile store: the same semantics as the Redis store, in this process's memory,
+ * for running without Redis (a demo, a single small instance, tests of the layers above).
+ * Nothing survives a restart and nothing is shared between processes.
+ *
+ * Each method body runs synchronously, so every operation is atomic like a Lua script; the
+ * methods are `async` only to keep the `ProfileStore` contract.
+ */
+import type { Clock, Consent, EpochMs, JsonObject, MembershipState, SegmentChange } from '../../types';
+import { assertProfileId } from '../profile-id';
+import { assertEventId, emptyRecord, streamFactsFromPairs, streamMember } from '../record';
+import type {
+  CommitRequest,
+  EraseResult,
+  IngestResult,
+  ProfileExport,
+  ProfileRecord,
+  ProfileStore,
+  RoutedEvent,
+  StoreContext,
+} from '../types';
+
+const MAX_ALIAS_HOPS = 8;
+const SWEEP_INTERVAL_MS = 60_000;
+
+interface StoredProfile {
+  version: number;
+  rulesVersion: string | null;
+  memberships: Map<string, MembershipState>;
+  dueAt: EpochMs | null;
+  traits: JsonObject;
+  context: JsonObject;
+  contextAt: EpochMs | null;
+  behavioral: boolean;
+  userId: string | null;
+  firstSeenAt: EpochMs;
+  seen: Map<string, EpochMs>;
+  /** Per stream id: member (`<eventId>` or `<eventId>\x1f<value>`) -> timestamp. */
+  streams: Map<string, Map<string, EpochMs>>;
+  firstLast: Map<string, [EpochMs, EpochMs]>;
+  aliases: Set<string>;
+  expiresAt: EpochMs | null;
+}
+
+interface AliasEntry {
+  target: string;
+  expiresAt: EpochMs | null;
+}
+
+export interface MemoryProfileStoreOptions {
+  clock: Clock;
+  anonymousTtlMs: number;
+  userTtlMs: number;
+  /** Receives each committed change (the in-process change bus). */
+  publish(change: SegmentChange): void;
+}
+
+export class MemoryProfileStore implements ProfileStore {
+  readonly kind = 'memory';
+  private readonly profiles = new Map<string, StoredProfile>();
+  private readonly aliasOf = new Map<string, AliasEntry>();
+
+  /** Drops expired profiles nobody touches any more (reads drop them lazily too). */
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: MemoryProfileStoreOptions) {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  async ingest(profileId: string, events: RoutedEvent[], context: StoreContext): Promise<IngestResult> {
+    const streamIds = new Set(context.streams.map((stream) => stream.id));
+    // Every event is checked before any is stored: a bad batch stores nothing.
+    for (const { event, entries } of events) {
+      assertEventId(event.id);
+      for (const entry of entries) {
+        if (!streamIds.has(entry.stream)) throw new Error(`event routed to unknown stream '${entry.stream}'`);
+      }
+    }
+    const id = this.resolve(profileId);
+    const { now } = context;
+    let profile = this.get(id);
+    const result = { accepted: 0, duplicates: 0, withheld: 0 };
+    if (profile && !profile.behavioral) {
+      result.withheld = events.length;
+      return { ...result, profile: this.record(id, profile, context) };
+    }
+    const dedupe = Math.max(context.dedupeWindowMs, ...context.streams.map((s) => s.retentionMs));
+    if (profile) trim(profile.seen, now - dedupe);
+    for (const { event, entries } of events) {
+      profile ??= this.create(id, now, context.rulesVersion);
+      if (profile.seen.has(event.id)) {
+        result.duplicates += 1;
+        continue;
+      }
+      result.accepted += 1;
+      profile.seen.set(event.id, event.timestamp);
+      for (const entry of entries) {
+        let stream = profile.streams.get(entry.stream);
+        if (!stream) profile.streams.set(entry.stream, (stream = new Map()));
+        stream.set(streamMember(event.id, entry.value), event.timestamp);
+        const known = profile.firstLast.get(entry.stream);
+        profile.firstLast.set(
+          entry.stream,
+          known
+            ? [Math.min(known[0], event.timestamp), Math.max(known[1], event.timestamp)]
+            : [event.timestamp, event.timestamp],
+        );
+      }
+      if (event.timestamp >= (profile.contextAt ?? -1)) {
+        Object.assign(profile.context, event.context);
+        profile.contextAt = event.timestamp;
+      }
+    }
+    if (profile && result.accepted > 0) {
+      profile.version += 1;
+      for (const spec of context.streams) {
+        const stream = profile.streams.get(spec.id);
+        if (stream) {
+          trim(stream, now - spec.retentionMs);
+          keepNewest(stream, context.maxEntriesPerStream);
+        }
+      }
+      this.refreshTtl(profile, now);
+    }
+    return { ...result, profile: profile ? this.record(id, profile, context) : emptyRecord(id) };
+  }
+
+  async load(profileId: string, context: StoreContext): Promise<ProfileRecord> {
+    const id = this.resolve(profileId);
+    const profile = this.get(id);
+    return profile ? this.record(id, profile, context) : emptyRecord(id);
+  }
+
+  async commit(profileId: string, request: CommitRequest): Promise<boolean> {
+    assertProfileId(profileId);
+    const profile = this.get(profileId);
+    if (!profile || profile.version !== request.expectedVersion) return false;
+    profile.version += 1;
+    profile.rulesVersion = request.rulesVersion;
+    profile.dueAt = request.dueAt;
+    profile.memberships = new Map(Object.entries(request.memberships));
+    this.refreshTtl(profile, this.options.clock.now());
+    const change = request.change;
+    if (change) queueMicrotask(() => this.options.publish(change));
+    return true;
+  }
+
+  async setTraits(profileId: string, traits: JsonObject, context: StoreContext): Promise<ProfileRecord> {
+    const id = this.resolve(profileId);
+    const profile = this.get(id) ?? this.create(id, context.now);
+    applyTraits(profile.traits, traits);
+    profile.version += 1;
+    this.refreshTtl(profile, context.now);
+    return this.record(id, profile, context);
+  }
+
+  async setConsent(profileId: string, consent: Consent, context: StoreContext): Promise<ProfileRecord> {
+    const id = this.resolve(profileId);
+    const profile = this.get(id) ?? this.create(id, context.now);
+    profile.behavioral = consent.behavioral;
+    if (!consent.behavioral) {
+      profile.seen.clear();
+      profile.streams.clear();
+      profile.firstLast.clear();
+    }
+    profile.version += 1;
+    this.refreshTtl(profile, context.now);
+    return this.record(id, profile, context);
+  }
+
+  async exportProfile(profileId: string, context: StoreContext): Promise<ProfileExport | null> {
+    const id = this.resolve(profileId);
+    const profile = this.get(id);
+    if (!profile) return null;
+    return {
+      id,
+      record: this.record(id, profile, context),
+      seen: [...profile.seen],
+      entries: Object.fromEntries([...profile.streams].map(([stream, members]) => [stream, [...members]])),
+      firstLast: Object.fromEntries(profile.firstLast),
+      aliases: [...profile.aliases],
+      contextAt: profile.contextAt,
+    };
+  }
+
+  async absorb(
+    userProfileId: string,
+    userId: string,
+    source: ProfileExport | null,
+    traits: JsonObject,
+    context: StoreContext,
+  ): Promise<ProfileRecord> {
+    assertProfileId(userProfileId);
+    const existing = this.get(userProfileId);
+    const profile = existing ?? this.create(userProfileId, context.now);
+    if (source) {
+      const from = source.record;
+      if (!existing) profile.behavioral = from.consent.behavioral;
+      if (profile.behavioral) {
+        for (const [eventId, at] of source.seen)
+          if (!profile.seen.has(eventId)) profile.seen.set(eventId, at);
+        for (const [streamId, list] of Object.entries(source.entries)) {
+          let stream = profile.streams.get(streamId);
+          if (!stream) profile.streams.set(streamId, (stream = new Map()));
+          for (const [member, at] of list) stream.set(member, at);
+        }
+        for (const [streamId, [first, last]] of Object.entries(source.firstLast)) {
+          const known = profile.firstLast.get(streamId);
+          profile.firstLast.set(
+            streamId,
+            known ? [Math.min(known[0], first), Math.max(known[1], last)] : [first, last],
+          );
+        }
+        if (source.contextAt !== null && source.contextAt > (profile.contextAt ?? -1)) {
+          Object.assign(profile.context, from.context);
+          profile.contextAt = source.contextAt;
+        }
+      }
+      for (const [key, value] of Object.entries(from.traits))
+        if (!(key in profile.traits)) profile.traits[key] = value;
+      for (const [key, state] of Object.entries(from.memberships)) {
+        const mine = profile.memberships.get(key);
+        if (!mine || state.since < mine.since) profile.memberships.set(key, { since: state.since });
+      }
+      if (from.firstSeenAt !== undefined)
+        profile.firstSeenAt = Math.min(profile.firstSeenAt, from.firstSeenAt);
+      for (const alias of [...source.aliases, source.id]) profile.aliases.add(alias);
+    }
+    applyTraits(profile.traits, traits);
+    profile.userId = userId;
+    profile.version += 1;
+    this.refreshTtl(profile, context.now);
+    return this.record(userProfileId, profile, context);
+  }
+
+  async retire(profileId: string, intoId: string, expectedVersion: number): Promise<boolean> {
+    assertProfileId(profileId);
+    if ((this.get(profileId)?.version ?? 0) !== expectedVersion) return false;
+    this.profiles.delete(profileId);
+    const ttl = this.options.anonymousTtlMs;
+    this.aliasOf.set(profileId, {
+      target: intoId,
+      expiresAt: ttl > 0 ? this.options.clock.now() + ttl : null,
+    });
+    return true;
+  }
+
+  async erase(profileId: string): Promise<EraseResult> {
+    const id = this.resolve(profileId);
+    const profile = this.get(id);
+    this.profiles.delete(id);
+    const aliases = profile ? [...profile.aliases] : [];
+    for (const alias of aliases) this.aliasOf.delete(alias);
+    return {
+      id,
+      existed: profile !== undefined,
+      memberships: profile ? Object.fromEntries(profile.memberships) : {},
+      aliases,
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.profiles.clear();
+    this.aliasOf.clear();
+  }
+
+  /** Deletes every expired profile and alias (what Redis does with TTLs). */
+  sweep(): void {
+    const now = this.options.clock.now();
+    for (const [id, profile] of this.profiles) {
+      if (profile.expiresAt !== null && profile.expiresAt <= now) this.profiles.delete(id);
+    }
+    for (const [id, alias] of this.aliasOf) {
+      if (alias.expiresAt !== null && alias.expiresAt <= now) this.aliasOf.delete(id);
+    }
+  }
+
+  /** The ids of held profiles and aliases (expired ones included until swept), for tests and tools. */
+  heldIds(): string[] {
+    return [...this.profiles.keys(), ...this.aliasOf.keys()];
+  }
+
+  private resolve(profileId: string): string {
+    assertProfileId(profileId);
+    let id = profileId;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop += 1) {
+      const alias = this.aliasOf.get(id);
+      if (!alias) return id;
+      if (alias.expiresAt !== null && alias.expiresAt <= this.options.clock.now()) {
+        this.aliasOf.delete(id);
+        return id;
+      }
+      id = alias.target;
+    }
+    throw new Error(`profile aliases form a chain longer than ${MAX_ALIAS_HOPS} hops`);
+  }
+
+  /** The live profile, or `undefined` (an expired one is dropped on the way, like a Redis TTL). */
+  private get(id: string): StoredProfile | undefined {
+    const profile = this.profiles.get(id);
+    if (profile && profile.expiresAt !== null && profile.expiresAt <= this.options.clock.now()) {
+      this.profiles.delete(id);
+      return undefined;
+    }
+    return profile;
+  }
+
+  private create(id: string, now: EpochMs, rulesVersion: string | null = null): StoredProfile {
+    const profile: StoredProfile = {
+      version: 0,
+      rulesVersion,
+      memberships: new Map(),
+      dueAt: null,
+      traits: {},
+      context: {},
+      contextAt: null,
+      behavioral: true,
+      userId: null,
+      firstSeenAt: now,
+      seen: new Map(),
+      streams: new Map(),
+      firstLast: new Map(),
+      aliases: new Set(),
+      expiresAt: null,
+    };
+    this.profiles.set(id, profile);
+    this.refreshTtl(profile, now);
+    return profile;
+  }
+
+  private refreshTtl(profile: StoredProfile, now: EpochMs): void {
+    const ttl = profile.userId === null ? this.options.anonymousTtlMs : this.options.userTtlMs;
+    profile.expiresAt = ttl > 0 ? now + ttl : null;
+  }
+
+  private record(id: string, profile: StoredProfile, context: StoreContext): ProfileRecord {
+    const record: ProfileRecord = {
+      id,
+      exists: true,
+      version: profile.version,
+      rulesVersion: profile.rulesVersion,
+      memberships: Object.fromEntries([...profile.memberships].map(([key, state]) => [key, { ...state }])),
+      dueAt: profile.dueAt,
+      traits: structuredClone(profile.traits),
+      context: structuredClone(profile.context),
+      consent: { behavioral: profile.behavioral },
+      userId: profile.userId,
+      firstSeenAt: profile.firstSeenAt,
+      streams: {},
+    };
+    for (const spec of context.streams) {
+      const since = context.now - spec.retentionMs;
+      const entries = [...(profile.streams.get(spec.id) ?? [])]
+        .filter(([, at]) => at > since)
+        .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const known = profile.firstLast.get(spec.id);
+      if (entries.length === 0 && !known) continue;
+      const facts = streamFactsFromPairs(
+        entries.flatMap(([member, at]) => [member, String(at)]),
+        spec.carriesValue,
+      );
+      if (known) [facts.firstSeen, facts.lastSeen] = known;
+      record.streams[spec.id] = facts;
+    }
+    return record;
+  }
+}
+
+function trim(entries: Map<string, EpochMs>, olderThan: EpochMs): void {
+  for (const [key, at] of entries) if (at < olderThan) entries.delete(key);
+}
+
+/** Drops the oldest entries beyond `limit` (ties broken by member, like a sorted set). */
+function keepNewest(entries: Map<string, EpochMs>, limit: number): void {
+  if (entries.size <= limit) return;
+  const oldest = [...entries].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [key] of oldest.slice(0, entries.size - limit)) entries.delete(key);
+}
+
+function applyTraits(target: JsonObject, traits: JsonObject): void {
+  for (const [key, value] of Object.entries(traits)) {
+    if (value === null) delete target[key];
+    else target[key] = structuredClone(value);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Profile ids are opaque strings from verified tokens, but they end up inside Redis key names
+ * between `{}` hash-tag braces, so a few characters are refused outright rather than escaped.
+ */
+
+const MAX_LENGTH = 200;
+// Braces would break the hash tag; whitespace and control characters have no business in an id.
+const FORBIDDEN = /[{}\s\p{Cc}]/u;
+
+/** Throws a `TypeError` naming the problem when `id` cannot be a profile id. */
+export function assertProfileId(id: unknown, what = 'profile id'): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError(`${what} must be a non-empty string`);
+  if (id.length > MAX_LENGTH) throw new TypeError(`${what} is longer than ${MAX_LENGTH} characters`);
+  if (FORBIDDEN.test(id))
+    throw new TypeError(`${what} must not contain braces, whitespace or control characters`);
+}
+
+/** The canonical profile id of a known user: namespaced so it never collides with anonymous ids. */
+export function userProfileId(userId: string): string {
+  assertProfileId(userId, 'user id');
+  return `user:${userId}`;
+}

@@ -1,0 +1,95 @@
+-- Stores a batch of events on one profile and reads the profile back: one round trip per batch.
+--
+-- KEYS[1] alias   KEYS[2] hash   KEYS[3] seen   KEYS[3+i] stream i (every stream of the rule set)
+-- ARGV: now, anonTtl, userTtl, dedupeWindow, rulesVersion, maxEntriesPerStream, streamCount, then per stream: id, retention,
+--       then eventCount, then per event: id, timestamp, contextCount, (key, json)*, entryCount,
+--       (streamIndex, member)*
+-- Reply: {'alias', target} when the id was merged away, else
+--        {'ok', accepted, duplicates, withheld, profile} (see read_profile).
+--
+-- Idempotency is structural: an event id already in `seen` (ZADD NX answers 0) adds nothing.
+
+-- @include profile
+
+local alias = redis.call('GET', KEYS[1])
+if alias then return { 'alias', alias } end
+
+local h, seen = KEYS[2], KEYS[3]
+local now = tonumber(ARGV[1])
+local anon_ttl, user_ttl, dedupe = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local max_entries = tonumber(ARGV[6])
+local stream_count = tonumber(ARGV[7])
+local stream_ids, retentions, stream_keys = {}, {}, {}
+local a = 8
+for i = 1, stream_count do
+  stream_ids[i], retentions[i], stream_keys[i] = ARGV[a], tonumber(ARGV[a + 1]), KEYS[3 + i]
+  a = a + 2
+end
+local event_count = tonumber(ARGV[a])
+a = a + 1
+
+-- Forget ids older than the de-duplication window first, so the window is exact.
+redis.call('ZREMRANGEBYSCORE', seen, '-inf', '(' .. (now - dedupe))
+local consent_off = redis.call('HGET', h, 'cs') == '0'
+local accepted, duplicates, withheld = 0, 0, 0
+local context_at = tonumber(redis.call('HGET', h, 'ca') or '-1')
+local touched = {}
+
+for _ = 1, event_count do
+  local id, ts = ARGV[a], tonumber(ARGV[a + 1])
+  local context_count = tonumber(ARGV[a + 2])
+  local context_at_arg = a + 3
+  local entry_at = context_at_arg + 2 * context_count
+  local entry_count = tonumber(ARGV[entry_at])
+  a = entry_at + 1 + 2 * entry_count
+
+  if consent_off then
+    withheld = withheld + 1
+  elseif redis.call('ZADD', seen, 'NX', ts, id) == 0 then
+    duplicates = duplicates + 1
+  else
+    accepted = accepted + 1
+    for e = 0, entry_count - 1 do
+      local index = tonumber(ARGV[entry_at + 1 + 2 * e])
+      local member = ARGV[entry_at + 2 + 2 * e]
+      redis.call('ZADD', stream_keys[index], ts, member)
+      touched[index] = true
+      local field = 's:' .. stream_ids[index]
+      local first_last = redis.call('HGET', h, field)
+      if first_last then
+        local sep = string.find(first_last, ':', 1, true)
+        local first = tonumber(string.sub(first_last, 1, sep - 1))
+        local last = tonumber(string.sub(first_last, sep + 1))
+        if ts < first or ts > last then
+          redis.call('HSET', h, field, math.min(first, ts) .. ':' .. math.max(last, ts))
+        end
+      else
+        redis.call('HSET', h, field, ts .. ':' .. ts)
+      end
+    end
+    -- The most recent event's context wins, key by key.
+    if ts >= context_at then
+      for c = 0, context_count - 1 do
+        redis.call('HSET', h, 'c:' .. ARGV[context_at_arg + 2 * c], ARGV[context_at_arg + 1 + 2 * c])
+      end
+      context_at = ts
+      redis.call('HSET', h, 'ca', ts)
+    end
+  end
+end
+
+if accepted > 0 then
+  -- A new profile starts as evaluated by the current rules with no membership, so the common
+  -- case (no membership yet) needs no second round trip to record the rules version.
+  if redis.call('HSETNX', h, 'fs', now) == 1 then redis.call('HSET', h, 'rv', ARGV[5]) end
+  redis.call('HINCRBY', h, 'v', 1)
+  local keys = { h, seen }
+  for index in pairs(touched) do
+    redis.call('ZREMRANGEBYSCORE', stream_keys[index], '-inf', '(' .. (now - retentions[index]))
+    redis.call('ZREMRANGEBYRANK', stream_keys[index], 0, -(max_entries + 1))
+    keys[#keys + 1] = stream_keys[index]
+  end
+  apply_ttl(keys, profile_ttl(h, anon_ttl, user_ttl))
+end
+
+return { 'ok', accepted, duplicates, withheld, read_profile(h, stream_keys, retentions, now) }

@@ -1,0 +1,104 @@
+/**
+ * Polls the due-set and re-evaluates each due profile: the reason exits and deadlines happen on
+ * time with no new event. Several processes may poll the same due-set (claims are leased).
+ *
+ * The poller sleeps until the earliest scheduled time it saw (never longer than the poll
+ * interval, so entries other processes add are found), which puts re-evaluations within a few
+ * milliseconds of their exact time rather than up to a whole interval late.
+ */
+import type { Clock, EpochMs } from '../types';
+import type { DueClaim, DueSet } from './due-set';
+
+export interface DuePollerOptions {
+  dueSet: DueSet;
+  clock: Clock;
+  /** Longest sleep between polls (ms). */
+  pollIntervalMs: number;
+  /** How long a claim is held before another poller may take the profile over (ms). */
+  leaseMs: number;
+  /** Most entries claimed per partition per poll. */
+  claimLimit: number;
+  /** Re-evaluates a profile; returns its next due time (`null`: none). */
+  reevaluate(profileId: string): Promise<EpochMs | null>;
+  logger: Pick<Console, 'error'>;
+}
+
+export class DuePoller {
+  private timer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
+  private running = false;
+  /** Set when a wake-up came while a poll was running. */
+  private pollAgain = false;
+  /** The poll in progress, awaited by `stop`. */
+  private current: Promise<void> | undefined;
+
+  constructor(private readonly options: DuePollerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake(this.options.clock.now());
+  }
+
+  /** Stops polling and waits for the poll in progress (its claims are finished, not abandoned). */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.current;
+  }
+
+  /** Polls no later than `at` (a profile was just scheduled then by this process). */
+  wake(at: EpochMs): void {
+    if (!this.running || at >= this.wakeAt) return;
+    clearTimeout(this.timer);
+    this.wakeAt = at;
+    this.timer = setTimeout(() => this.poll(), Math.max(0, at - this.options.clock.now()));
+  }
+
+  private poll(): void {
+    this.timer = undefined;
+    this.wakeAt = Infinity;
+    if (this.current) {
+      // A wake-up during a poll: poll again as soon as this one is done.
+      this.pollAgain = true;
+      return;
+    }
+    this.current = this.pollOnce()
+      .catch((error: unknown) => {
+        this.options.logger.error('personalize: due-set poll failed', error);
+        return null;
+      })
+      .then((next) => {
+        this.current = undefined;
+        const now = this.options.clock.now();
+        const at = this.pollAgain ? now : (next ?? now + this.options.pollIntervalMs);
+        this.pollAgain = false;
+        this.wake(at);
+      });
+  }
+
+  /** One claim-and-process round; returns when to poll next. */
+  private async pollOnce(): Promise<EpochMs> {
+    const { dueSet, clock, leaseMs, claimLimit, pollIntervalMs } = this.options;
+    const now = clock.now();
+    const batch = await dueSet.claim(now, leaseMs, claimLimit);
+    await Promise.all(batch.claims.map((claim) => this.process(claim)));
+    const after = clock.now();
+    if (batch.more) return after;
+    const latest = after + pollIntervalMs;
+    return batch.nextAt === null ? latest : Math.min(latest, batch.nextAt);
+  }
+
+  private async process(claim: DueClaim): Promise<void> {
+    try {
+      const next = await this.options.reevaluate(claim.profileId);
+      // A next time not after now would spin: one millisecond later is the earliest useful poll.
+      const now = this.options.clock.now();
+      await this.options.dueSet.finish(claim, next === null ? null : Math.max(next, now + 1));
+    } catch (error) {
+      // Left claimed: when the lease ends, a poller (maybe this one) tries again.
+      this.options.logger.error('personalize: re-evaluation of a due profile failed', error);
+    }
+  }
+}

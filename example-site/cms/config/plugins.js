@@ -1,0 +1,42 @@
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * The plugin package: the nearest directory above this file whose package.json is
+ * `strapi-plugin-personalize` (this file runs from `config/` or, after `strapi build`, `dist/config/`).
+ */
+function pluginRoot() {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (
+      fs.existsSync(manifest) &&
+      JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'strapi-plugin-personalize'
+    )
+      return dir;
+  }
+  throw new Error('config/plugins.js: the strapi-plugin-personalize package was not found above the app');
+}
+
+/**
+ * The personalize plugin, loaded from the repository root (the plugin package). An app that installs
+ * it from npm writes `personalize: { enabled: true, config: { ... } }` instead of `resolve`.
+ *
+ * Without `REDIS_URL` the plugin runs on its embedded in-process store (one instance only) and says so.
+ */
+module.exports = ({ env }) => ({
+  personalize: {
+    enabled: true,
+    // Absolute: Strapi resolves a relative `resolve` with require.resolve from its own files.
+    resolve: pluginRoot(),
+    config: {
+      redis: env('REDIS_URL', '') || undefined,
+      keyPrefix: env('PERSONALIZE_KEY_PREFIX', 'personalize:'),
+      tokens: { secrets: env.array('PERSONALIZE_TOKEN_SECRETS', ['demo-profile-token-secret-change-me']) },
+      cors: {
+        origins: env.array('PERSONALIZE_CORS_ORIGINS', ['http://localhost:5173', 'http://127.0.0.1:5173']),
+      },
+    },
+  },
+});

@@ -1,0 +1,51 @@
+/**
+ * The admin half of the personalize plugin:
+ *
+ * - the `segments` custom field (Content-Type Builder → Custom → Segments) with its multi-select input;
+ * - the Segments page in the main menu (list, visual rule builder, JSON mode, "try it"), shown to
+ *   admins holding `plugin::personalize.segments.read`;
+ * - "Preview as segment", a side panel of the Content Manager's edit view.
+ */
+import { User } from '@strapi/icons';
+import type { StrapiApp } from '@strapi/strapi/admin';
+import type { ComponentType } from 'react';
+import { PreviewPanel } from './components/PreviewPanel';
+import { PLUGIN_ID } from './pluginId';
+
+export default {
+  register(app: StrapiApp) {
+    app.customFields.register({
+      name: 'segments',
+      pluginId: PLUGIN_ID,
+      type: 'json',
+      intlLabel: { id: `${PLUGIN_ID}.segments.label`, defaultMessage: 'Segments' },
+      intlDescription: {
+        id: `${PLUGIN_ID}.segments.description`,
+        defaultMessage: 'Audiences that see this entry or block; empty = everyone',
+      },
+      icon: User,
+      components: {
+        // Strapi types the input as taking no props; it is rendered with the field's (name, label…).
+        Input: async () =>
+          (await import('./components/SegmentsInput')) as unknown as { default: ComponentType },
+      },
+    });
+
+    app.addMenuLink({
+      to: `plugins/${PLUGIN_ID}`,
+      icon: User,
+      intlLabel: { id: `${PLUGIN_ID}.menu`, defaultMessage: 'Segments' },
+      permissions: [{ action: 'plugin::personalize.segments.read', subject: null }],
+      Component: () => import('./pages/App'),
+    });
+
+    app.registerPlugin({ id: PLUGIN_ID, name: 'Personalize' });
+  },
+
+  bootstrap(app: StrapiApp) {
+    const contentManager = app.getPlugin('content-manager') as unknown as {
+      apis: { addEditViewSidePanel(panels: unknown[]): void };
+    };
+    contentManager.apis.addEditViewSidePanel([PreviewPanel]);
+  },
+};

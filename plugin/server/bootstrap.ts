@@ -1,0 +1,18 @@
+/**
+ * bootstrap(): registers the admin permissions, starts the personalizer on the stored segments and
+ * mounts the GraphQL layer on Strapi's own HTTP server (http/mount.ts).
+ */
+import type { Core } from '@strapi/strapi';
+import { parsePluginConfig } from './config/schema';
+import { mountGraphql } from './http/mount';
+import { permissionActions } from './permissions';
+import type runtimeService from './services/runtime';
+import { PLUGIN_ID } from './uids';
+
+export default async ({ strapi }: { strapi: Core.Strapi }): Promise<void> => {
+  await strapi.service('admin::permission').actionProvider.registerMany(permissionActions);
+  const config = parsePluginConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
+  const runtime = strapi.plugin(PLUGIN_ID).service('runtime') as ReturnType<typeof runtimeService>;
+  const personalizer = await runtime.start(config);
+  await mountGraphql(strapi, personalizer, config, (teardown) => runtime.onStop(teardown));
+};

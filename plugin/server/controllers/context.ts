@@ -1,0 +1,8 @@
+/** The slice of Koa's context the admin controllers read and write. */
+export interface AdminContext {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  request: { body?: unknown };
+  body: unknown;
+  status: number;
+}

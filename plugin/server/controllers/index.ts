@@ -1,0 +1,7 @@
+/** The plugin's controllers, by the names its routes refer to them. */
+import preview from './preview';
+import scores from './scores';
+import segments from './segments';
+import simulate from './simulate';
+
+export default { segments, scores, simulate, preview };

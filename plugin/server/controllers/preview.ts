@@ -1,0 +1,48 @@
+/**
+ * GET /preview/:uid/:documentId?locale=: the "Preview as segment" panel of an entry. Reads the
+ * published version (what visitors get; the draft when nothing is published yet, marked as such)
+ * and says what each audience sees (tags/preview.ts).
+ */
+import type { Core } from '@strapi/strapi';
+import type { AdminContext } from './context';
+import { errors } from '@strapi/utils';
+import type { AttributeSchema, ComponentSchema, ContentTypeSchema } from '../../../content/types';
+import { populateFor } from '../services/content-source';
+import type segmentsService from '../services/segments';
+import { previewDocument } from '../tags/preview';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async preview(ctx: AdminContext): Promise<void> {
+    const { uid = '', documentId = '' } = ctx.params;
+    const schema = (strapi.contentTypes as unknown as Record<string, ContentTypeSchema>)[uid];
+    if (!schema || !uid.startsWith('api::')) throw new errors.NotFoundError(`no content type ${uid}`);
+    const components = (key: string) =>
+      (strapi.components as unknown as Record<string, ComponentSchema>)[key];
+    const locale = typeof ctx.query.locale === 'string' ? ctx.query.locale : undefined;
+    const documents = strapi.documents(uid as Parameters<typeof strapi.documents>[0]);
+    const read = (status: 'published' | 'draft') =>
+      documents.findOne({
+        documentId,
+        status,
+        populate: populateFor(schema.attributes, components),
+        ...(locale ? { locale } : {}),
+      } as never) as Promise<Record<string, unknown> | null>;
+    const published = await read('published');
+    const document = published ?? (await read('draft'));
+    if (!document) throw new errors.NotFoundError(`no document ${documentId}`);
+    const segments = await (
+      strapi.plugin('personalize').service('segments') as ReturnType<typeof segmentsService>
+    ).findSegments();
+    ctx.body = {
+      data: {
+        published: published !== null,
+        audiences: previewDocument(
+          document,
+          schema.attributes as Record<string, AttributeSchema>,
+          components,
+          segments,
+        ),
+      },
+    };
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * The GraphQL layer's HTTP side as a Koa handler (Strapi 5 runs Koa 2, which Apollo's own Koa
+ * integration no longer supports): the request Strapi already parsed (`strapi::body`) goes to the
+ * framework-neutral `handleHttp`, and its answer is written back as is.
+ */
+import type { HttpRequest, HttpResponse } from '../../../server';
+
+/** The slice of Koa's context the handler reads and writes. */
+export interface KoaContext {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  search: string;
+  ip: string;
+  request: { body?: unknown };
+  status: number;
+  body: unknown;
+  set(headers: Record<string, string>): void;
+}
+
+/** Answers every request with `handle`. */
+export function koaGraphqlHandler(
+  handle: (request: HttpRequest) => Promise<HttpResponse>,
+): (ctx: KoaContext) => Promise<void> {
+  return async (ctx) => {
+    const response = await handle({
+      method: ctx.method,
+      headers: ctx.headers,
+      search: ctx.search,
+      // koa-body leaves `{}` on bodiless requests; a GET's operation is in the query string.
+      body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
+      remoteAddress: ctx.ip,
+    });
+    ctx.status = response.status;
+    ctx.set(response.headers);
+    ctx.body = response.body;
+  };
+}

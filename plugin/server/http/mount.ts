@@ -1,0 +1,72 @@
+/**
+ * Mounts the GraphQL layer (server/) on Strapi's own HTTP server, at the configured path
+ * (`/personalize/graphql` by default):
+ *
+ * - HTTP through Strapi's Koa router, as a root route (no `/api` prefix) with Strapi's auth off:
+ *   the layer checks its own profile tokens;
+ * - WebSocket (graphql-ws) by listening to upgrades on `strapi.server.httpServer` for this path only,
+ *   so the admin's own upgrades (Vite's live reload in `strapi develop`) are left alone.
+ *
+ * Both are undone in destroy(), before the personalizer closes: sockets first, then the layer.
+ */
+import type { Core } from '@strapi/strapi';
+import { createPersonalizeServer, type PersonalizeServer } from '../../../server';
+import type { Personalizer } from '../../../engine/types';
+import type { PluginConfig } from '../config/schema';
+import type { StrapiContentSource } from '../services/content-source';
+import { pluginLogger } from '../logger';
+import { koaGraphqlHandler } from './koa-handler';
+
+/** Starts the layer, adds the route and the upgrade listener, and registers their teardown. */
+export async function mountGraphql(
+  strapi: Core.Strapi,
+  personalizer: Personalizer,
+  config: PluginConfig,
+  onStop: (teardown: () => void | Promise<void>) => void,
+): Promise<PersonalizeServer> {
+  const server = createPersonalizeServer({
+    personalizer,
+    content: strapi.plugin('personalize').service('content-source') as StrapiContentSource,
+    path: config.path,
+    tokens: config.tokens,
+    ...(config.limits ? { limits: config.limits } : {}),
+    cors: { origins: config.cors.origins },
+    defaultLocale: await defaultLocale(strapi),
+    logger: pluginLogger(strapi),
+  });
+  await server.start();
+  onStop(() => server.close());
+
+  let open = true;
+  const handle = koaGraphqlHandler(async (request) => {
+    if (!open) return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'shutting down' };
+    return server.handleHttp(request);
+  });
+  // CORS preflights (OPTIONS) never reach the router: Strapi's `strapi::cors` middleware answers
+  // them for every route, by the app's config/middlewares settings.
+  strapi.server.routes(
+    ['GET', 'POST'].map((method) => ({
+      method,
+      path: config.path,
+      handler: handle,
+      config: { auth: false },
+    })) as never,
+  );
+  const detach = server.attach(strapi.server.httpServer);
+  onStop(() => {
+    open = false;
+    detach();
+  });
+  return server;
+}
+
+/**
+ * The site's default locale (Settings → Internationalization), served when a query names none;
+ * `en`, Strapi's own default, when the i18n plugin is absent.
+ */
+async function defaultLocale(strapi: Core.Strapi): Promise<string> {
+  const locales = strapi.plugin('i18n')?.service('locales') as
+    { getDefaultLocale(): Promise<unknown> } | undefined;
+  const code = locales ? await locales.getDefaultLocale() : undefined;
+  return typeof code === 'string' && code !== '' ? code : 'en';
+}

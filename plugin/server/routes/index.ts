@@ -1,0 +1,4 @@
+/** The plugin's routers: only the admin API (the GraphQL endpoint is mounted in bootstrap). */
+import admin from './admin';
+
+export default { admin };

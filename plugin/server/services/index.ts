@@ -1,0 +1,10 @@
+/** The plugin's services, by the names `strapi.plugin('personalize').service(name)` knows them. */
+import contentSource from './content-source';
+import runtime from './runtime';
+import segments from './segments';
+
+export default {
+  segments,
+  'content-source': contentSource,
+  runtime,
+};

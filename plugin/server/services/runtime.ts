@@ -1,0 +1,170 @@
+/**
+ * The `runtime` service: the plugin's long-lived parts on this instance, started in bootstrap and
+ * stopped in destroy. It owns the personalizer (profiles in Redis or in-process) and keeps its rule
+ * set in step with the segments in the database on every instance:
+ *
+ *   editor saves a segment ─▶ announceRules() ─▶ bus 'rules' ─▶ every instance: reloadRules()
+ *   editor publishes content ─▶ announceContent() ─▶ content source listeners on this instance
+ *     (the GraphQL layer refreshes its snapshot and fans the change out to the other instances)
+ *
+ * The rules announcement goes through the personalizer's bus even on a single instance, so one
+ * path is tested and used everywhere.
+ */
+import type { Core } from '@strapi/strapi';
+import { compileRuleSet, createPersonalizer, RuleCompileError } from '../../../engine';
+import type { Personalizer, RuleSetSource } from '../../../engine/types';
+import type { ContentChange } from '../../../content/types';
+import type { PluginConfig } from '../config/schema';
+import { pluginLogger } from '../logger';
+import type { StrapiContentSource } from './content-source';
+import type segmentsService from './segments';
+
+/** Bus topic of the plugin's "segments changed, reload them" message. */
+export const RULES_TOPIC = 'rules';
+
+type SegmentsService = ReturnType<typeof segmentsService>;
+
+/** Something to undo at stop, in reverse order of setup. */
+type Teardown = () => void | Promise<void>;
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  let personalizer: Personalizer | null = null;
+  const teardowns: Teardown[] = [];
+  const plugin = () => strapi.plugin('personalize');
+  const segments = () => plugin().service('segments') as SegmentsService;
+  const contentSource = () => plugin().service('content-source') as StrapiContentSource;
+  const logger = pluginLogger(strapi);
+  const log = (level: 'info' | 'warn' | 'error', message: string): void => logger[level](message);
+
+  /**
+   * Replaces the personalizer's rules with what the database holds now. Segments saved through the
+   * admin always compile (the document guard refuses the others); should the set still not compile
+   * (rows written around Strapi), the old rules stay in force and the error is logged.
+   */
+  async function reloadOnce(): Promise<void> {
+    if (!personalizer) return;
+    const source = await segments().ruleSetSource();
+    try {
+      const rules = personalizer.setRules(source);
+      log('info', `rules reloaded: ${rules.segments.length} segments (version ${rules.version})`);
+    } catch (error) {
+      if (!(error instanceof RuleCompileError)) throw error;
+      log('error', `stored segments do not compile, previous rules kept:\n${error.message}`);
+    }
+  }
+
+  // Announcements that arrive during a reload are coalesced into one more reload after it: a burst
+  // of writes (an import, the demo seed) costs two reads of the segments, not one per write, and
+  // the last reload always starts after the last write.
+  let reloading: Promise<void> | null = null;
+  let reloadAgain = false;
+  function reloadRules(): Promise<void> {
+    if (reloading) {
+      reloadAgain = true;
+      return reloading;
+    }
+    reloading = (async () => {
+      do {
+        reloadAgain = false;
+        await reloadOnce();
+      } while (reloadAgain);
+    })().finally(() => {
+      reloading = null;
+    });
+    return reloading;
+  }
+
+  return {
+    /** Starts the personalizer on the stored segments and listens for cross-instance announcements. */
+    async start(config: PluginConfig): Promise<Personalizer> {
+      if (personalizer) return personalizer;
+      const rules = compilableRuleSet(await segments().ruleSetSource(), log);
+      const started = await createPersonalizer({
+        rules,
+        ...(config.redis ? { redis: config.redis } : {}),
+        keyPrefix: config.keyPrefix,
+        anonymousTtlMs: config.ttl.anonymousProfileMs,
+        userTtlMs: config.ttl.userProfileMs,
+        logger,
+      });
+      personalizer = started;
+      teardowns.push(() => started.close());
+      teardowns.push(
+        started.onBroadcast(RULES_TOPIC, () => {
+          reloadRules().catch((error: unknown) => log('error', `reloading rules failed: ${String(error)}`));
+        }),
+      );
+      await started.start();
+      return started;
+    },
+
+    /** Registers something to undo at stop (the GraphQL layer's listeners and server). */
+    onStop(teardown: Teardown): void {
+      teardowns.push(teardown);
+    },
+
+    /** The running personalizer; throws before bootstrap (or after destroy). */
+    personalizer(): Personalizer {
+      if (!personalizer) throw new Error('the personalize plugin is not started');
+      return personalizer;
+    },
+
+    isStarted(): boolean {
+      return personalizer !== null;
+    },
+
+    reloadRules,
+
+    /** Tells every instance (this one included) to reload the segments from the database. */
+    async announceRules(): Promise<void> {
+      if (personalizer) await personalizer.broadcast(RULES_TOPIC, { at: Date.now() });
+    },
+
+    /**
+     * Tells this instance's content listeners that published content changed. The GraphQL layer
+     * listens, refreshes its snapshot and tells the other instances itself.
+     */
+    announceContent(change: ContentChange): void {
+      contentSource().emit(change);
+    },
+
+    /** Undoes everything `start` and `onStop` set up, last first; failures are logged, not thrown. */
+    async stop(): Promise<void> {
+      while (teardowns.length > 0) {
+        const teardown = teardowns.pop()!;
+        try {
+          await teardown();
+        } catch (error) {
+          log('error', `stopping failed: ${String(error)}`);
+        }
+      }
+      personalizer = null;
+    },
+  };
+};
+
+/**
+ * The stored rule set, minus the segments that do not compile (each one logged), so that a single
+ * bad row written around Strapi cannot keep the whole site from starting.
+ */
+function compilableRuleSet(
+  source: RuleSetSource,
+  log: (level: 'error', message: string) => void,
+): RuleSetSource {
+  let current = source;
+  for (;;) {
+    try {
+      compileRuleSet(current);
+      return current;
+    } catch (error) {
+      if (!(error instanceof RuleCompileError)) throw error;
+      const bad = new Set(error.issues.flatMap((issue) => (issue.segment ? [issue.segment] : [])));
+      if (bad.size === 0) {
+        log('error', `stored scores do not compile; starting without segments:\n${error.message}`);
+        return { segments: [], scores: [] };
+      }
+      log('error', `segments left out because their rules do not compile:\n${error.message}`);
+      current = { ...current, segments: current.segments.filter((segment) => !bad.has(segment.key)) };
+    }
+  }
+}

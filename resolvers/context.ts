@@ -1,0 +1,123 @@
+/**
+ * The context every resolver receives: the caller (as proven by the token), the services of the
+ * server, and the scope of one execution (memoized profile read, content snapshot).
+ */
+import type { Clock, Personalizer, ProfileView } from '../engine/types';
+import type { ContentRequest } from '../content/schema';
+import type { ContentSnapshot } from '../content/snapshot';
+import type { IdentityVerifier } from '../server/identity';
+import type { Limits } from '../server/limits';
+import type { MergeNotices } from '../server/live/follow';
+import type { LiveRegistry } from '../server/live/registry';
+import type { TokenBuckets } from '../server/rate-limit';
+import type { TokenRefusal, TokenSigner } from '../server/tokens';
+import { ErrorCode, refusal } from '../server/errors';
+import { describeRefusal } from '../server/tokens';
+import type { RootModel } from './models';
+
+/** Who the caller is, as far as the token shows. */
+export type Auth =
+  | { kind: 'none' }
+  | { kind: 'verified'; profileId: string; expiresAt: number }
+  | { kind: 'refused'; refusal: TokenRefusal };
+
+/** Long-lived parts shared by every request of a server. */
+export interface Services {
+  personalizer: Personalizer;
+  tokens: TokenSigner;
+  identity: IdentityVerifier;
+  limits: Limits;
+  trackPerProfile: TokenBuckets;
+  trackPerIp: TokenBuckets;
+  clock: Clock;
+  /** Live queries open on this instance (content and rule changes trigger them). */
+  live: LiveRegistry;
+  /** Merge notices received on this instance (followers move to the merged-into profile). */
+  merges: MergeNotices;
+  /** Tells every instance that `from` was merged into `into` (after `identify`). */
+  announceMerge(from: string, into: string): Promise<void>;
+  /** The content snapshot in force. */
+  snapshot(): ContentSnapshot;
+}
+
+/** One execution's view: the caller's profile read at most once, and the content it reads. */
+export interface RequestScope {
+  /** The caller's profile (one store read per execution). Throws the auth error without a valid token. */
+  profile(): Promise<ProfileView>;
+  content: ContentRequest;
+}
+
+export interface ResolverContext {
+  services: Services;
+  auth: Auth;
+  /** Client address, for the per-address rate limit. */
+  remoteAddress: string | undefined;
+  /** The scope of a plain query or mutation (live executions bring their own through `RootModel`). */
+  scope: RequestScope;
+}
+
+/** The verified profile id of the caller, or the clear error why there is none. */
+export function requireProfileId(auth: Auth): string {
+  if (auth.kind === 'verified') return auth.profileId;
+  if (auth.kind === 'refused') throw refusal(ErrorCode.InvalidToken, describeRefusal(auth.refusal));
+  throw refusal(
+    ErrorCode.Unauthenticated,
+    'a profile token is required: call startSession and send the token as "Authorization: Bearer <token>"',
+  );
+}
+
+/** Throws when a token came but was refused (content for callers without a token is the fallback). */
+export function refuseBadToken(auth: Auth): void {
+  if (auth.kind === 'refused') throw refusal(ErrorCode.InvalidToken, describeRefusal(auth.refusal));
+}
+
+/** The scope for a `Query` field: the live execution's, else the request's. */
+export function scopeOf(parent: RootModel | undefined | null, context: ResolverContext): RequestScope {
+  return parent?.scope ?? context.scope;
+}
+
+/**
+ * A fresh scope over `snapshot`: the profile is read once (or taken from `known`, what a live query
+ * already learnt from the change that triggered it), and the audience derives from it.
+ */
+export function createScope(
+  services: Services,
+  auth: Auth,
+  snapshot: ContentSnapshot,
+  options: {
+    known?: () => ProfileView | null;
+    onRead?: (uid: string) => void;
+    onProfile?: (p: ProfileView) => void;
+  } = {},
+): RequestScope {
+  let profile: Promise<ProfileView> | null = null;
+  const readProfile = (): Promise<ProfileView> => {
+    if (!profile) {
+      const known = options.known?.();
+      profile = known
+        ? Promise.resolve(known)
+        : services.personalizer.getProfile(requireProfileId(auth)).then((view) => {
+            options.onProfile?.(view);
+            return view;
+          });
+    }
+    return profile;
+  };
+  return {
+    profile: readProfile,
+    content: {
+      snapshot,
+      async audience() {
+        refuseBadToken(auth);
+        if (auth.kind === 'none') return EMPTY_AUDIENCE;
+        const view = await readProfile();
+        return new Map(view.segments.map((segment) => [segment.key, segment.priority]));
+      },
+      read(uid) {
+        options.onRead?.(uid);
+      },
+    },
+  };
+}
+
+const EMPTY_AUDIENCE: ReadonlyMap<string, number> = new Map();

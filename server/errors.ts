@@ -1,0 +1,43 @@
+/**
+ * Every refusal of the endpoint as a GraphQL error with a stable `extensions.code`, so clients act
+ * on codes, not messages. WebSocket refusals before any operation use close codes instead
+ * (see `CloseCode` in server/ws.ts).
+ */
+import { GraphQLError } from 'graphql';
+
+/** The error codes of this endpoint (in `extensions.code`). */
+export const ErrorCode = {
+  /** No profile token came with a request that needs one. */
+  Unauthenticated: 'UNAUTHENTICATED',
+  /** The token is forged, malformed, signed with an unknown key, or expired. */
+  InvalidToken: 'INVALID_TOKEN',
+  /** The caller may not do this (e.g. `identify` without a valid proof). */
+  Forbidden: 'FORBIDDEN',
+  /** Malformed input (events, arguments). */
+  BadUserInput: 'BAD_USER_INPUT',
+  /** Too many `track` calls for this profile or address; retry after `extensions.retryAfterMs`. */
+  RateLimited: 'RATE_LIMITED',
+  /** A `track` batch larger than `limits.maxBatch`. */
+  BatchTooLarge: 'BATCH_TOO_LARGE',
+  /** The query nests deeper than `limits.maxDepth`. */
+  QueryTooDeep: 'QUERY_TOO_DEEP',
+  /** The query's estimated cost exceeds `limits.maxCost`. */
+  QueryTooCostly: 'QUERY_TOO_COSTLY',
+  /** More subscriptions on one socket than `limits.maxSubscriptionsPerSocket`. */
+  TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
+  /** The request body exceeds `limits.maxBodyBytes`. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** Introspection is switched off by configuration. */
+  IntrospectionDisabled: 'INTROSPECTION_DISABLED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A GraphQL error carrying `code` (and any extra extensions). */
+export function refusal(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}

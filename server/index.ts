@@ -1,0 +1,274 @@
+/**
+ * The personalize GraphQL server: HTTP (Apollo Server) and WebSocket (graphql-ws) on one path,
+ * mountable on any Node HTTP server (Strapi's, or the standalone one) and framework-neutral.
+ *
+ *   const server = createPersonalizeServer({ personalizer, content, tokens: { secrets: [SECRET] } });
+ *   await server.start();
+ *   const detach = server.attach(httpServer);            // WebSocket upgrades on the path
+ *   const response = await server.handleHttp(request);   // from the framework's HTTP handler
+ *
+ * Content is served from an in-memory snapshot (never a database read per request), refreshed by
+ * `refreshContent` on every instance through `personalizer.broadcast('content', ...)`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { NoSchemaIntrospectionCustomRule, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { ContentSnapshot } from '../content/snapshot';
+import type { ContentChange, ContentSource } from '../content/types';
+import type { JsonValue, Personalizer } from '../engine/types';
+import { systemClock } from '../engine/types';
+import { createScope, type RequestScope, type ResolverContext, type Services } from '../resolvers/context';
+import { authenticate, tokenFromHeaders } from './auth';
+import {
+  handleGraphQLHttp,
+  startApollo,
+  type HttpOptions,
+  type HttpRequest,
+  type HttpResponse,
+} from './http';
+import { hmacIdentityVerifier, type IdentityVerifier } from './identity';
+import { resolveLimits, type Limits } from './limits';
+import { MergeNotices } from './live/follow';
+import { LiveRegistry } from './live/registry';
+import { OperationCache } from './operation-cache';
+import { queryLimitsRule } from './query-limits';
+import { TokenBuckets } from './rate-limit';
+import { buildSchema, reservedNames } from './schema';
+import { TokenSigner } from './tokens';
+import { WsTransport } from './ws';
+
+export { DEFAULT_LIMITS, type Limits } from './limits';
+export { CloseCode } from './ws';
+export { ErrorCode } from './errors';
+export { signIdentityProof, type IdentityVerifier } from './identity';
+export type { HttpRequest, HttpResponse } from './http';
+
+export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
+
+export interface PersonalizeServerOptions {
+  personalizer: Personalizer;
+  content: ContentSource;
+  /** Path of the endpoint, HTTP and WebSocket; default `/personalize/graphql`. */
+  path?: string;
+  /** Token secrets (32+ characters): the first signs, all verify (rotation). `ttlMs` default 30 days. */
+  tokens: { secrets: string[]; ttlMs?: number };
+  /** Proof check of `identify`; default: HMAC of the user id with a token secret (`signIdentityProof`). */
+  identity?: IdentityVerifier;
+  /** Overrides of `DEFAULT_LIMITS`. */
+  limits?: Partial<Limits>;
+  /** Schema introspection; default on unless NODE_ENV is `production`. */
+  introspection?: boolean;
+  /** Apollo's landing page on GET from a browser; default on unless NODE_ENV is `production`. */
+  landingPage?: boolean;
+  /** Origins allowed to call from other origins (browser CORS); default none (same origin only). */
+  cors?: { origins: string[] };
+  /** Locale served when a query names none; default `en`. */
+  defaultLocale?: string;
+  logger?: Logger;
+}
+
+export interface PersonalizeServer {
+  /** Builds the typed schema from the content model, loads the snapshot, subscribes to content changes. */
+  start(): Promise<void>;
+  /** Framework-neutral HTTP: Koa (Strapi) and node:http adapters call this. */
+  handleHttp(request: HttpRequest): Promise<HttpResponse>;
+  /** Handles WebSocket upgrades on `path` of an existing http.Server (other paths untouched); returns detach. */
+  attach(httpServer: HttpServer): () => void;
+  /** Content changed: refresh the snapshot (rebuild the schema for `model`) on every instance, recompute affected live queries. */
+  refreshContent(change: ContentChange): Promise<void>;
+  /** The schema in force (for tooling: printing, codegen of front ends). */
+  readonly schema: GraphQLSchema;
+  /** Live queries and sockets open on this instance. */
+  stats(): { sockets: number; liveQueries: number; documents: number };
+  close(): Promise<void>;
+}
+
+/** Snapshot, schema and the Apollo Server for it: replaced together, never half. */
+interface Generation {
+  snapshot: ContentSnapshot;
+  schema: GraphQLSchema;
+  apollo: ApolloServer<BaseContext>;
+}
+
+const CONTENT_TOPIC = 'content';
+const MERGE_TOPIC = 'merge';
+
+export function createPersonalizeServer(options: PersonalizeServerOptions): PersonalizeServer {
+  const logger = options.logger ?? console;
+  const path = options.path ?? '/personalize/graphql';
+  if (!path.startsWith('/')) throw new TypeError('path must start with "/"');
+  const limits = resolveLimits(options.limits);
+  const production = process.env.NODE_ENV === 'production';
+  const clock = systemClock;
+  const tokens = new TokenSigner({ secrets: options.tokens?.secrets, ttlMs: options.tokens?.ttlMs, clock });
+  const live = new LiveRegistry();
+  const merges = new MergeNotices();
+  const instanceId = randomUUID();
+  const httpOptions: HttpOptions = {
+    introspection: options.introspection ?? !production,
+    landingPage: options.landingPage ?? !production,
+    maxBodyBytes: limits.maxBodyBytes,
+    corsOrigins: options.cors?.origins ?? [],
+    logger,
+  };
+  const validationRules: ValidationRule[] = [queryLimitsRule(limits.maxDepth, limits.maxCost)];
+  const wsRules = httpOptions.introspection
+    ? validationRules
+    : [...validationRules, NoSchemaIntrospectionCustomRule];
+  const operations = new OperationCache(limits.parseCacheSize, wsRules);
+
+  let generation: Generation | null = null;
+  const current = (): Generation => {
+    if (!generation) throw new Error('the personalize server is not started: call start() first');
+    return generation;
+  };
+
+  const services: Services = {
+    personalizer: options.personalizer,
+    tokens,
+    identity: options.identity ?? hmacIdentityVerifier(options.tokens.secrets),
+    limits,
+    trackPerProfile: new TokenBuckets(limits.trackPerProfile.burst, limits.trackPerProfile.perSecond, clock),
+    trackPerIp: new TokenBuckets(limits.trackPerIp.burst, limits.trackPerIp.perSecond, clock),
+    clock,
+    live,
+    merges,
+    announceMerge: (from, into) => options.personalizer.broadcast(MERGE_TOPIC, { from, into }),
+    snapshot: () => current().snapshot,
+  };
+
+  const contextOf = (auth: ResolverContext['auth'], remoteAddress: string | undefined): ResolverContext => {
+    // Built on first use: a live subscription never uses it (each run has its own), and sockets are many.
+    let scope: RequestScope | undefined;
+    return {
+      services,
+      auth,
+      remoteAddress,
+      get scope() {
+        return (scope ??= createScope(services, auth, current().snapshot));
+      },
+    };
+  };
+
+  const ws = new WsTransport({
+    path,
+    tokens,
+    maxSubscriptionsPerSocket: limits.maxSubscriptionsPerSocket,
+    connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
+    maxPayloadBytes: limits.maxBodyBytes,
+    schema: () => current().schema,
+    operations,
+    context: (extra) => contextOf(extra.auth, extra.remoteAddress),
+    logger,
+  });
+
+  const snapshotOptions = { defaultLocale: options.defaultLocale, reserved: reservedNames() };
+
+  async function buildGeneration(snapshot: ContentSnapshot): Promise<Generation> {
+    for (const warning of snapshot.plan.warnings) logger.warn(`personalize: content model: ${warning}`);
+    const schema = buildSchema(snapshot);
+    return { snapshot, schema, apollo: await startApollo(schema, httpOptions, validationRules) };
+  }
+
+  // Changes are applied one at a time, in arrival order: a slow model reload never races a document reload.
+  let applying: Promise<void> = Promise.resolve();
+  function apply(change: ContentChange): Promise<void> {
+    const run = applying.then(async () => {
+      const before = current();
+      if (change.kind === 'model') {
+        const next = await buildGeneration(await ContentSnapshot.load(options.content, snapshotOptions));
+        generation = next;
+        await before.apollo
+          .stop()
+          .catch((error: unknown) => logger.warn('personalize: stopping Apollo failed', error));
+        live.contentChanged('all');
+        return;
+      }
+      // Types whose documents embed this one (populated relations) are reloaded with it.
+      const uids = [change.uid, ...before.snapshot.typesRelatedTo(change.uid)].filter((uid) =>
+        before.snapshot.has(uid),
+      );
+      let snapshot = before.snapshot;
+      for (const uid of uids) snapshot = await snapshot.reload(options.content, uid);
+      generation = { ...current(), snapshot };
+      live.contentChanged([change.uid, ...uids]);
+    });
+    applying = run.catch((error: unknown) => logger.error('personalize: content refresh failed', error));
+    return run;
+  }
+
+  const unsubscribers: Array<() => void> = [];
+  const detachers = new Set<() => void>();
+
+  return {
+    async start() {
+      if (generation) return;
+      generation = await buildGeneration(await ContentSnapshot.load(options.content, snapshotOptions));
+      logger.info(
+        `personalize: GraphQL on ${path}: ${generation.snapshot.plan.roots.length} personalizable content types, ${generation.snapshot.size} documents`,
+      );
+      unsubscribers.push(
+        options.content.onChange((change) => {
+          this.refreshContent(change).catch((error: unknown) =>
+            logger.error('personalize: content refresh failed', error),
+          );
+        }),
+        options.personalizer.onBroadcast(CONTENT_TOPIC, (payload) => {
+          const message = payload as { origin?: string; change?: ContentChange } | null;
+          if (!message?.change || message.origin === instanceId) return;
+          void apply(message.change).catch(() => {});
+        }),
+        options.personalizer.onBroadcast(MERGE_TOPIC, (payload) => {
+          const { from, into } = (payload ?? {}) as { from?: unknown; into?: unknown };
+          if (typeof from === 'string' && typeof into === 'string') merges.merged(from, into);
+        }),
+        options.personalizer.onRulesChanged(() => live.rulesChanged()),
+      );
+    },
+
+    async handleHttp(request) {
+      const { apollo } = current();
+      return handleGraphQLHttp(apollo, request, httpOptions, async () =>
+        contextOf(authenticate(tokens, tokenFromHeaders(request.headers)), request.remoteAddress),
+      );
+    },
+
+    attach(httpServer) {
+      const detach = ws.attach(httpServer);
+      detachers.add(detach);
+      return () => {
+        detachers.delete(detach);
+        detach();
+      };
+    },
+
+    async refreshContent(change) {
+      if (change?.kind !== 'model' && !(change?.kind === 'documents' && typeof change.uid === 'string'))
+        throw new TypeError('refreshContent expects { kind: "model" } or { kind: "documents", uid }');
+      await apply(change);
+      await options.personalizer.broadcast(CONTENT_TOPIC, {
+        origin: instanceId,
+        change,
+      } as unknown as JsonValue);
+    },
+
+    get schema() {
+      return current().schema;
+    },
+
+    stats() {
+      return { sockets: ws.size, liveQueries: live.size, documents: generation?.snapshot.size ?? 0 };
+    },
+
+    async close() {
+      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      for (const detach of detachers) detach();
+      detachers.clear();
+      await ws.close();
+      await applying;
+      if (generation) await generation.apollo.stop();
+      generation = null;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The bounds of the endpoint. Every one refuses with a clear error and leaves other callers
+ * served. Rate limits are token buckets kept in this process: with N instances behind a load
+ * balancer, a caller gets up to N times the rate (sticky sessions make it exact).
+ */
+
+export interface Limits {
+  /** Deepest selection nesting accepted (fragments expanded). */
+  maxDepth: number;
+  /** Highest estimated cost: one per field, list fields multiplied by their `limit` (or 10). */
+  maxCost: number;
+  /** Most events in one `track` call. */
+  maxBatch: number;
+  /** Largest HTTP request body, bytes. */
+  maxBodyBytes: number;
+  /** `track` rate per profile: bucket size and refill per second. */
+  trackPerProfile: { burst: number; perSecond: number };
+  /** `track` rate per client address: bucket size and refill per second. */
+  trackPerIp: { burst: number; perSecond: number };
+  /** Most concurrent subscriptions on one WebSocket. */
+  maxSubscriptionsPerSocket: number;
+  /** How long a socket may stay open without `connection_init`, ms (graphql-ws closes it with 4408). */
+  connectionInitTimeoutMs: number;
+  /** Most distinct query documents kept parsed and validated in memory. */
+  parseCacheSize: number;
+}
+
+/** The defaults, sized for a storefront: generous for people, tight for scripts. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxDepth: 10,
+  maxCost: 5000,
+  maxBatch: 100,
+  maxBodyBytes: 256 * 1024,
+  trackPerProfile: Object.freeze({ burst: 60, perSecond: 10 }),
+  trackPerIp: Object.freeze({ burst: 600, perSecond: 100 }),
+  maxSubscriptionsPerSocket: 50,
+  connectionInitTimeoutMs: 10_000,
+  parseCacheSize: 500,
+});
+
+/** Defaults overridden by `partial`, each value checked (a typo must not switch a limit off). */
+export function resolveLimits(partial: Partial<Limits> = {}): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...partial };
+  const positive = (value: unknown, name: string): void => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      throw new TypeError(`limits.${name} must be a positive number, got ${String(value)}`);
+  };
+  for (const name of [
+    'maxDepth',
+    'maxCost',
+    'maxBatch',
+    'maxBodyBytes',
+    'maxSubscriptionsPerSocket',
+    'connectionInitTimeoutMs',
+    'parseCacheSize',
+  ] as const)
+    positive(limits[name], name);
+  for (const name of ['trackPerProfile', 'trackPerIp'] as const) {
+    positive(limits[name]?.burst, `${name}.burst`);
+    positive(limits[name]?.perSecond, `${name}.perSecond`);
+  }
+  return limits;
+}

@@ -1,0 +1,166 @@
+/**
+ * Validation rules that bound what one operation may ask for, checked before anything executes:
+ * selection depth (fragments expanded) and an estimated cost (each field costs 1, times the size of
+ * every list around it: the literal `limit` argument when given, else 10 for a list field, or the
+ * field's `limit` default of 100 when a variable sets it).
+ */
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isListType,
+  isNonNullType,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type GraphQLType,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  isObjectType,
+  isInterfaceType,
+  isUnionType,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
+import { ErrorCode } from './errors';
+
+/** Size assumed for a list field without a literal `limit`. */
+const DEFAULT_LIST_SIZE = 10;
+/** Size assumed when `limit` is a variable (the list fields' default limit). */
+const VARIABLE_LIMIT_SIZE = 100;
+
+function isList(type: GraphQLType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
+
+function fieldsOf(
+  type: GraphQLNamedType | undefined,
+  schema: GraphQLSchema,
+): Map<string, GraphQLField<unknown, unknown>> {
+  const fields = new Map<string, GraphQLField<unknown, unknown>>();
+  if (!type) return fields;
+  const add = (candidate: GraphQLNamedType) => {
+    if (isObjectType(candidate) || isInterfaceType(candidate))
+      for (const [name, field] of Object.entries(candidate.getFields()))
+        if (!fields.has(name)) fields.set(name, field);
+  };
+  add(type);
+  if (isUnionType(type) || isInterfaceType(type))
+    for (const member of schema.getPossibleTypes(type)) add(member);
+  return fields;
+}
+
+interface Measure {
+  depth: number;
+  cost: number;
+}
+
+/** Depth and cost of a selection set on `type`; fragments expanded, cycles cut (NoFragmentCycles reports them). */
+function measure(
+  selectionSet: SelectionSetNode,
+  type: GraphQLNamedType | undefined,
+  context: ValidationContext,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+): Measure {
+  let depth = 0;
+  let cost = 0;
+  const fields = fieldsOf(type, context.getSchema());
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const field = fields.get(selection.name.value);
+      if (!selection.selectionSet) {
+        cost += 1;
+        depth = Math.max(depth, 1);
+        continue;
+      }
+      const inner = measure(
+        selection.selectionSet,
+        field ? getNamedType(field.type as GraphQLOutputType) : undefined,
+        context,
+        fragments,
+        visiting,
+      );
+      let size = 1;
+      if (field && isList(field.type)) {
+        const limit = selection.arguments?.find((argument) => argument.name.value === 'limit');
+        size =
+          limit?.value.kind === Kind.INT
+            ? Math.max(1, Number(limit.value.value))
+            : limit?.value.kind === Kind.VARIABLE
+              ? VARIABLE_LIMIT_SIZE
+              : DEFAULT_LIST_SIZE;
+      }
+      cost += 1 + size * inner.cost;
+      depth = Math.max(depth, 1 + inner.depth);
+    } else {
+      let fragmentSelection: SelectionSetNode | undefined;
+      let typeName: string | undefined;
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        fragmentSelection = selection.selectionSet;
+        typeName = selection.typeCondition?.name.value;
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || visiting.has(name)) continue;
+        visiting.add(name);
+        fragmentSelection = fragment.selectionSet;
+        typeName = fragment.typeCondition.name.value;
+      }
+      const inner = measure(
+        fragmentSelection,
+        typeName ? (context.getSchema().getType(typeName) ?? type) : type,
+        context,
+        fragments,
+        visiting,
+      );
+      if (selection.kind === Kind.FRAGMENT_SPREAD) visiting.delete(selection.name.value);
+      cost += inner.cost;
+      depth = Math.max(depth, inner.depth);
+    }
+  }
+  return { depth, cost };
+}
+
+/** Refuses operations deeper than `maxDepth` or costlier than `maxCost`, with codes and the figures. */
+export function queryLimitsRule(maxDepth: number, maxCost: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const definition of context.getDocument().definitions)
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    return {
+      OperationDefinition(operation) {
+        const schema = context.getSchema();
+        const root =
+          operation.operation === 'query'
+            ? schema.getQueryType()
+            : operation.operation === 'mutation'
+              ? schema.getMutationType()
+              : schema.getSubscriptionType();
+        const { depth, cost } = measure(
+          operation.selectionSet,
+          root ?? undefined,
+          context,
+          fragments,
+          new Set(),
+        );
+        if (depth > maxDepth)
+          context.reportError(
+            new GraphQLError(`the query is ${depth} levels deep; at most ${maxDepth} are allowed`, {
+              nodes: [operation],
+              extensions: { code: ErrorCode.QueryTooDeep, depth, maxDepth },
+            }),
+          );
+        if (cost > maxCost)
+          context.reportError(
+            new GraphQLError(`the query's estimated cost is ${cost}; at most ${maxCost} is allowed`, {
+              nodes: [operation],
+              extensions: { code: ErrorCode.QueryTooCostly, cost, maxCost },
+            }),
+          );
+      },
+    };
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The personalize endpoint outside Strapi: node:http + the same server, over JSON content files.
+ *
+ *   npm run serve
+ *
+ * Environment:
+ *   PORT            listening port (default 1337), HOST (default 127.0.0.1)
+ *   REDIS_URL       profile store; empty or unset = the embedded in-process store (one process only)
+ *   CONTENT_DIR     directory with model.json and documents.json (default test/fixtures/content);
+ *                   edits are picked up (watched)
+ *   RULES_FILE      segment definitions as JSON (default CONTENT_DIR/rules.json)
+ *   TOKEN_SECRETS   comma-separated token secrets, 32+ characters each, first signs (required when
+ *                   NODE_ENV=production; otherwise a random one per start, logged as such)
+ *   CORS_ORIGINS    comma-separated origins allowed from browsers on other origins
+ *   KEY_PREFIX      Redis key prefix (default pz)
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { JsonContentSource } from '../content/json-source';
+import { createPersonalizer } from '../engine';
+import type { RuleSetSource } from '../engine/types';
+import { createPersonalizeServer } from './index';
+import { resolveLimits } from './limits';
+import { nodeHttpHandler } from './node-http';
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 1337);
+  const host = process.env.HOST ?? '127.0.0.1';
+  const contentDir = resolve(process.env.CONTENT_DIR ?? join(__dirname, '..', 'test', 'fixtures', 'content'));
+  const rulesFile = resolve(process.env.RULES_FILE ?? join(contentDir, 'rules.json'));
+  let secrets = list(process.env.TOKEN_SECRETS);
+  if (secrets.length === 0) {
+    if (process.env.NODE_ENV === 'production') throw new Error('TOKEN_SECRETS is required in production');
+    secrets = [randomBytes(32).toString('base64url')];
+    console.warn('personalize: no TOKEN_SECRETS, using a random secret: tokens will not survive a restart');
+  }
+  const rules = JSON.parse(readFileSync(rulesFile, 'utf8')) as RuleSetSource;
+  const personalizer = await createPersonalizer({
+    rules,
+    ...(process.env.REDIS_URL ? { redis: process.env.REDIS_URL } : {}),
+    ...(process.env.KEY_PREFIX ? { keyPrefix: process.env.KEY_PREFIX } : {}),
+  });
+  await personalizer.start();
+  const content = new JsonContentSource(contentDir, { watch: true });
+  const path = '/personalize/graphql';
+  const server = createPersonalizeServer({
+    personalizer,
+    content,
+    path,
+    tokens: { secrets },
+    cors: { origins: list(process.env.CORS_ORIGINS) },
+  });
+  await server.start();
+  const http = createServer(nodeHttpHandler(server, path, resolveLimits().maxBodyBytes));
+  server.attach(http);
+  await new Promise<void>((done) => http.listen(port, host, done));
+  console.log(`personalize: listening on http://${host}:${port}${path} (HTTP and WebSocket)`);
+
+  const shutdown = async (): Promise<void> => {
+    http.close();
+    await server.close();
+    content.close();
+    await personalizer.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

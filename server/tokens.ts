@@ -1,0 +1,114 @@
+/**
+ * Profile tokens: `pz1.<kid>.<payload>.<signature>`, where the payload is base64url JSON
+ * `{ sub, iat, exp }` and the signature the HMAC-SHA256 of `pz1.<kid>.<payload>` with the secret
+ * the key id names. The first configured secret signs; every configured secret verifies, so a
+ * secret is rotated by putting the new one first and removing the old one after `ttlMs`.
+ *
+ * The key id is a hash prefix of the secret (never the secret), so verification picks the right
+ * key in one step and a token signed with a removed secret is refused as unknown.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Clock, EpochMs } from '../engine/types';
+
+const VERSION = 'pz1';
+/** Secrets shorter than this are refused at start-up: an HMAC key must not be guessable. */
+export const MIN_SECRET_LENGTH = 32;
+/** Default token lifetime: 30 days, as the default anonymous profile lifetime. */
+export const DEFAULT_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface TokenClaims {
+  /** The profile id the token stands for. */
+  profileId: string;
+  issuedAt: EpochMs;
+  expiresAt: EpochMs;
+}
+
+/** Why a token was refused (each maps to a clear error). */
+export type TokenRefusal = 'malformed' | 'unknown-key' | 'bad-signature' | 'expired';
+
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; refusal: TokenRefusal };
+
+export interface TokenOptions {
+  /** HMAC secrets, at least 32 characters each; the first signs, all verify. */
+  secrets: string[];
+  /** Lifetime of new tokens (ms); default 30 days. */
+  ttlMs?: number;
+  clock: Clock;
+}
+
+const keyId = (secret: string): string => createHash('sha256').update(secret).digest('base64url').slice(0, 8);
+const sign = (secret: string, text: string): Buffer => createHmac('sha256', secret).update(text).digest();
+
+/** Signs and verifies profile tokens. */
+export class TokenSigner {
+  private readonly keys: Map<string, string>;
+  private readonly signingKid: string;
+  readonly ttlMs: number;
+
+  constructor(private readonly options: TokenOptions) {
+    if (!Array.isArray(options.secrets) || options.secrets.length === 0)
+      throw new TypeError('tokens.secrets must list at least one secret');
+    for (const secret of options.secrets) {
+      if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH)
+        throw new TypeError(
+          `every token secret must be a string of at least ${MIN_SECRET_LENGTH} characters`,
+        );
+    }
+    this.keys = new Map(options.secrets.map((secret) => [keyId(secret), secret]));
+    this.signingKid = keyId(options.secrets[0]!);
+    this.ttlMs = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
+    if (!Number.isFinite(this.ttlMs) || this.ttlMs <= 0)
+      throw new TypeError('tokens.ttlMs must be a positive number');
+  }
+
+  /** A new token for `profileId`, valid for `ttlMs` from now. */
+  issue(profileId: string): { token: string; claims: TokenClaims } {
+    const issuedAt = this.options.clock.now();
+    const claims: TokenClaims = { profileId, issuedAt, expiresAt: issuedAt + this.ttlMs };
+    const payload = Buffer.from(
+      JSON.stringify({ sub: claims.profileId, iat: claims.issuedAt, exp: claims.expiresAt }),
+    ).toString('base64url');
+    const unsigned = `${VERSION}.${this.signingKid}.${payload}`;
+    const secret = this.keys.get(this.signingKid)!;
+    return { token: `${unsigned}.${sign(secret, unsigned).toString('base64url')}`, claims };
+  }
+
+  /** Verifies a token: signature first (constant time), then expiry. Never throws. */
+  verify(token: string): TokenCheck {
+    if (typeof token !== 'string' || token.length > 1024) return { ok: false, refusal: 'malformed' };
+    const parts = token.split('.');
+    if (parts.length !== 4 || parts[0] !== VERSION) return { ok: false, refusal: 'malformed' };
+    const [, kid, payload, signature] = parts as [string, string, string, string];
+    const secret = this.keys.get(kid);
+    if (!secret) return { ok: false, refusal: 'unknown-key' };
+    const expected = sign(secret, `${VERSION}.${kid}.${payload}`);
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return { ok: false, refusal: 'bad-signature' };
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { ok: false, refusal: 'malformed' };
+    }
+    const { sub, iat, exp } = (decoded ?? {}) as { sub?: unknown; iat?: unknown; exp?: unknown };
+    if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number')
+      return { ok: false, refusal: 'malformed' };
+    if (this.options.clock.now() >= exp) return { ok: false, refusal: 'expired' };
+    return { ok: true, claims: { profileId: sub, issuedAt: iat, expiresAt: exp } };
+  }
+}
+
+/** The message a caller sees for each refusal. */
+export function describeRefusal(refusal: TokenRefusal): string {
+  switch (refusal) {
+    case 'malformed':
+      return 'the profile token is malformed; call startSession for a new one';
+    case 'unknown-key':
+      return 'the profile token was signed with a key this server does not accept; call startSession for a new one';
+    case 'bad-signature':
+      return 'the profile token signature is invalid';
+    case 'expired':
+      return 'the profile token has expired; call startSession for a new one';
+  }
+}

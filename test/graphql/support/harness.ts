@@ -1,0 +1,278 @@
+/**
+ * A real personalize server for tests: a Personalizer on the private test Redis (unique key
+ * prefix) or the embedded store, the JSON content source over a private copy of the fixtures
+ * (so a test can edit and "publish"), node:http on a free port, and WebSocket clients.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { JsonContentSource } from '../../../content/json-source';
+import type { ContentDocument } from '../../../content/types';
+import { createPersonalizer } from '../../../engine';
+import type { Personalizer, RuleSetSource } from '../../../engine/types';
+import {
+  createPersonalizeServer,
+  type PersonalizeServer,
+  type PersonalizeServerOptions,
+} from '../../../server';
+import { nodeHttpHandler } from '../../../server/node-http';
+import { resolveLimits } from '../../../server/limits';
+
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'content');
+export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+export const PATH = '/personalize/graphql';
+export const quietLogger = { info() {}, warn() {}, error: console.error };
+
+export function fixtureRules(): RuleSetSource {
+  return JSON.parse(readFileSync(join(FIXTURES, 'rules.json'), 'utf8')) as RuleSetSource;
+}
+
+export interface TestServerOptions {
+  /** Redis URL; omitted = the embedded store. */
+  redis?: string;
+  keyPrefix?: string;
+  rules?: RuleSetSource;
+  /** A content directory to share (two instances on one CMS); default a private copy of the fixtures. */
+  contentDir?: string;
+  server?: Partial<Omit<PersonalizeServerOptions, 'personalizer' | 'content'>>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  headers: Headers;
+}
+
+export class TestServer {
+  private readonly clients: Client[] = [];
+  private readonly rawSockets: WebSocket[] = [];
+  private constructor(
+    readonly personalizer: Personalizer,
+    readonly content: JsonContentSource,
+    readonly server: PersonalizeServer,
+    readonly http: Server,
+    readonly url: string,
+    readonly wsUrl: string,
+    private readonly ownedDir: string | null,
+  ) {}
+
+  static async start(options: TestServerOptions = {}): Promise<TestServer> {
+    const ownedDir = options.contentDir ? null : mkdtempSync(join(tmpdir(), 'pz-content-'));
+    const contentDir = options.contentDir ?? ownedDir!;
+    if (ownedDir) cpSync(FIXTURES, ownedDir, { recursive: true });
+    const personalizer = await createPersonalizer({
+      rules: options.rules ?? fixtureRules(),
+      ...(options.redis ? { redis: options.redis } : {}),
+      keyPrefix: options.keyPrefix ?? `t${randomUUID().slice(0, 8)}`,
+      pollIntervalMs: 20,
+      logger: quietLogger,
+    });
+    await personalizer.start();
+    const content = new JsonContentSource(contentDir);
+    const limits = options.server?.limits;
+    const server = createPersonalizeServer({
+      personalizer,
+      content,
+      tokens: { secrets: [SECRET] },
+      logger: quietLogger,
+      ...options.server,
+    });
+    await server.start();
+    const http = createServer(nodeHttpHandler(server, PATH, resolveLimits(limits).maxBodyBytes));
+    // Every TCP connection, upgraded or not, so close() never waits on one.
+    const connections = new Set<import('node:net').Socket>();
+    http.on('connection', (socket) => {
+      connections.add(socket);
+      socket.once('close', () => connections.delete(socket));
+    });
+    http.once('close', () => connections.forEach((socket) => socket.destroy()));
+    server.attach(http);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    return new TestServer(
+      personalizer,
+      content,
+      server,
+      http,
+      `http://127.0.0.1:${port}${PATH}`,
+      `ws://127.0.0.1:${port}${PATH}`,
+      ownedDir,
+    );
+  }
+
+  /** Directory of the content files this server reads. */
+  get contentDir(): string {
+    return this.content.directory;
+  }
+
+  /** POSTs an operation; `token` as bearer when given. */
+  async gql(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string | null,
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse> {
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    const body = (text ? JSON.parse(text) : {}) as Omit<GraphQLResponse, 'status' | 'headers'>;
+    return { status: response.status, headers: response.headers, ...body };
+  }
+
+  /** A new anonymous session's token and profile id. */
+  async session(): Promise<{ token: string; profileId: string }> {
+    const result = await this.gql('mutation { startSession { token profileId } }');
+    return (result.data as { startSession: { token: string; profileId: string } }).startSession;
+  }
+
+  /** Tracks `Article Viewed` events (news by default); returns the track result. */
+  async view(token: string, count: number, category = 'news'): Promise<GraphQLResponse> {
+    const events = Array.from({ length: count }, () => ({
+      id: randomUUID(),
+      type: 'Article Viewed',
+      properties: { category },
+    }));
+    return this.gql(
+      'mutation($events: [EventInput!]!) { track(events: $events) { accepted entered exited } }',
+      { events },
+      token,
+    );
+  }
+
+  /** A graphql-ws client authenticated with `token` (closed with the server). */
+  client(token: string | undefined, options: { lazy?: boolean; retryAttempts?: number } = {}): Client {
+    const client = createClient({
+      url: this.wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: options.lazy ?? true,
+      retryAttempts: options.retryAttempts ?? 0,
+      retryWait: () => new Promise((resolve) => setTimeout(resolve, 200)),
+      connectionParams: token === undefined ? undefined : { token },
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** A raw WebSocket speaking graphql-transport-ws, for close-code tests. */
+  raw(): WebSocket {
+    const socket = new WebSocket(this.wsUrl, 'graphql-transport-ws');
+    this.rawSockets.push(socket);
+    return socket;
+  }
+
+  /** Rewrites one content type's documents in documents.json (what publishing does in the CMS). */
+  editDocuments(uid: string, edit: (documents: ContentDocument[]) => ContentDocument[]): void {
+    const file = join(this.contentDir, 'documents.json');
+    const all = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ContentDocument[]>;
+    all[uid] = edit(all[uid] ?? []);
+    writeFileSync(file, JSON.stringify(all));
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients) await client.dispose();
+    for (const socket of this.rawSockets) socket.terminate();
+    await this.server.close();
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    this.http.emit('close');
+    await closed;
+    await this.personalizer.close();
+    this.content.close();
+    if (this.ownedDir) rmSync(this.ownedDir, { recursive: true, force: true });
+  }
+}
+
+/** A subscription's pushes, read one at a time with a deadline. */
+export class Pushes<T = Record<string, unknown>> {
+  private readonly received: Array<{ data?: T | null; errors?: unknown[] }> = [];
+  private waiter: (() => void) | null = null;
+  completed = false;
+  error: unknown = null;
+  readonly unsubscribe: () => void;
+
+  constructor(client: Client, query: string, variables: Record<string, unknown> = {}) {
+    this.unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          this.received.push(value as { data?: T | null; errors?: unknown[] });
+          this.waiter?.();
+        },
+        error: (error) => {
+          this.error = error;
+          this.waiter?.();
+        },
+        complete: () => {
+          this.completed = true;
+          this.waiter?.();
+        },
+      },
+    );
+  }
+
+  /** Number of pushes not read yet. */
+  get pending(): number {
+    return this.received.length;
+  }
+
+  /** The next push, or throws after `timeoutMs`. */
+  async next(timeoutMs = 5000): Promise<{ data?: T | null; errors?: unknown[] }> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length === 0) {
+      if (this.error) throw new Error(`subscription failed: ${describe(this.error)}`);
+      if (this.completed) throw new Error('subscription completed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no push within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    return this.received.shift()!;
+  }
+
+  /** The next push's data (fails on errors). */
+  async nextData(timeoutMs = 5000): Promise<T> {
+    const push = await this.next(timeoutMs);
+    if (push.errors) throw new Error(`push with errors: ${JSON.stringify(push.errors)}`);
+    return push.data as T;
+  }
+
+  /** Asserts nothing arrives for `ms`. */
+  async nothingFor(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (this.received.length > 0) throw new Error(`unexpected push: ${JSON.stringify(this.received[0])}`);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const { code, reason } = error as { code: number; reason: string };
+    return `closed ${code} ${reason}`;
+  }
+  return error instanceof Error ? error.message : JSON.stringify(error);
+}
+
+/** Waits for the close event of a raw socket. */
+export function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+}

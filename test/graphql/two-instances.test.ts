@@ -1,0 +1,154 @@
+/**
+ * Two instances on one Redis: the standalone server in two child processes (own connections, own
+ * ports), and two in-process servers sharing a content directory for content broadcasts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { freePort } from '../setup/redis-server';
+import { FIXTURES, PATH, Pushes, SECRET, TestServer } from './support/harness';
+
+const redis = inject('redisUrl');
+const repo = join(__dirname, '..', '..');
+
+/** Starts `npm run serve`'s entry point in a child process; resolves when it listens. */
+async function startProcess(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; wsUrl: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/standalone.ts'], {
+    cwd: repo,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += String(chunk);
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}${PATH}`, wsUrl: `ws://127.0.0.1:${port}${PATH}` };
+}
+
+async function post(url: string, query: string, variables: object = {}, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as {
+    data?: { startSession: { token: string }; track: { entered: string[] } };
+    errors?: unknown[];
+  };
+}
+
+describe('two server processes on one Redis', () => {
+  const processes: ChildProcess[] = [];
+  const clients: Client[] = [];
+  let a: { url: string; wsUrl: string };
+  let b: { url: string; wsUrl: string };
+  const contentDir = mkdtempSync(join(tmpdir(), 'pz-two-'));
+
+  beforeAll(async () => {
+    cpSync(FIXTURES, contentDir, { recursive: true });
+    const env = {
+      REDIS_URL: redis,
+      KEY_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      TOKEN_SECRETS: SECRET,
+      CONTENT_DIR: contentDir,
+    };
+    [a, b] = await Promise.all([startProcess(env), startProcess(env)]).then((started) => {
+      processes.push(...started.map((entry) => entry.child));
+      return started;
+    });
+  }, 120_000);
+  afterAll(async () => {
+    for (const client of clients) await client.dispose();
+    for (const child of processes) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    rmSync(contentDir, { recursive: true, force: true });
+  });
+
+  it('a track through one instance is pushed to the subscriber on the other', async () => {
+    const session = (await post(a.url, 'mutation { startSession { token } }')).data!.startSession
+      .token as string;
+    const client = createClient({
+      url: b.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { token: session },
+      retryAttempts: 0,
+    });
+    clients.push(client);
+    const live = new Pushes<{ live: { banner: { title: string } } }>(
+      client,
+      'subscription { live { banner(placement: home) { title } } }',
+    );
+    const changes = new Pushes<{ segmentsChanged: { entered: string[] } }>(
+      client,
+      'subscription { segmentsChanged { entered } }',
+    );
+    expect((await live.nextData(10_000)).live.banner.title).toBe('Welcome to the store');
+    await changes.nextData(10_000);
+
+    const events = [1, 2, 3].map(() => ({
+      id: randomUUID(),
+      type: 'Article Viewed',
+      properties: { category: 'news' },
+    }));
+    const tracked = await post(
+      a.url,
+      'mutation($e: [EventInput!]!) { track(events: $e) { entered } }',
+      { e: events },
+      session,
+    );
+    expect(tracked.data!.track.entered).toContain('breaking-news');
+    expect((await changes.nextData()).segmentsChanged.entered).toContain('breaking-news');
+    expect((await live.nextData()).live.banner.title).toBe('Breaking: follow the news live');
+  });
+});
+
+describe('content refreshed on one instance reaches the live queries of the other', () => {
+  let first: TestServer;
+  let second: TestServer;
+  beforeAll(async () => {
+    const keyPrefix = `t${randomUUID().slice(0, 8)}`;
+    first = await TestServer.start({ redis, keyPrefix });
+    second = await TestServer.start({ redis, keyPrefix, contentDir: first.contentDir });
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  it('refreshContent broadcasts to every instance', async () => {
+    const { token } = await first.session();
+    const live = new Pushes<{ live: { banner: { title: string } } }>(
+      second.client(token),
+      'subscription { live { banner(placement: home) { title } } }',
+    );
+    expect((await live.nextData()).live.banner.title).toBe('Welcome to the store');
+    first.editDocuments('api::banner.banner', (documents) =>
+      documents.map((doc) =>
+        doc.documentId === 'banner-1' ? { ...doc, title: 'Published on the first instance' } : doc,
+      ),
+    );
+    await first.server.refreshContent({ kind: 'documents', uid: 'api::banner.banner' });
+    expect((await live.nextData()).live.banner.title).toBe('Published on the first instance');
+  });
+});

@@ -1,0 +1,552 @@
+/**
+ * The contract every profile store keeps, run through the Personalizer facade against each
+ * backend (test/store/{memory,redis,cluster}.test.ts). Real stores, real clock.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PersonalizerEngine } from '../../engine/personalizer';
+import { RedisDueSet } from '../../engine/time/redis-due-set';
+import type { SegmentChange } from '../../engine/types';
+import { event, handSource, Harness, uid, view, type Backend } from './harness';
+
+const WIDE = { windowMs: 60_000, threshold: 3, deadlineMs: 60_000 };
+
+/** Resolves with the first change of `profileId` that `accept`s, or fails after `timeoutMs`. */
+function nextChange(
+  engine: PersonalizerEngine,
+  profileId: string,
+  accept: (change: SegmentChange) => boolean,
+  timeoutMs = 5_000,
+): { change: Promise<SegmentChange>; ready: Promise<void> } {
+  let unsubscribe: (() => void) | undefined;
+  let ready: Promise<void> = Promise.resolve();
+  const change = new Promise<SegmentChange>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe?.();
+      reject(new Error(`no matching change for ${profileId} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const subscription = engine.subscribe(profileId, (candidate) => {
+      if (!accept(candidate)) return;
+      clearTimeout(timer);
+      subscription();
+      resolve(candidate);
+    });
+    unsubscribe = subscription;
+    ready = subscription.ready;
+  });
+  return { change, ready };
+}
+
+function readerCount(text: string | undefined): number {
+  return Number(/^(\d+) ×/.exec(text ?? '')?.[1] ?? NaN);
+}
+
+export function storeContract(name: string, backend: () => Backend): void {
+  describe(`profile store contract: ${name}`, () => {
+    const harnesses: Harness[] = [];
+    const harness = () => {
+      const created = new Harness(backend());
+      harnesses.push(created);
+      return created;
+    };
+    afterAll(async () => {
+      await Promise.all(harnesses.map((h) => h.close()));
+    });
+
+    describe('the store itself (explicit times)', () => {
+      const streams = [
+        { id: 'views', retentionMs: 1000, carriesValue: true },
+        { id: 'buy', retentionMs: 1000, carriesValue: false },
+      ];
+      const context = (now: number) => ({
+        now,
+        rulesVersion: 'r1',
+        streams,
+        dedupeWindowMs: 2000,
+        maxEntriesPerStream: 5,
+      });
+      const routed = (
+        id: string,
+        at: number,
+        stream: string,
+        value?: string,
+        ctx: Record<string, string> = {},
+      ) => ({
+        event: { id, type: 'x', timestamp: at, properties: {}, context: ctx },
+        entries: [value === undefined ? { stream } : { stream, value }],
+      });
+
+      it('keeps values and first/last, trims streams by retention and ids by the dedupe window', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const first = await store.ingest(
+          profile,
+          [
+            routed('a', 1000, 'views', 'news', { tz: 'UTC' }),
+            routed('b', 1700, 'views', 'sport', { tz: 'CET' }),
+            routed('c', 1200, 'buy'),
+          ],
+          context(1800),
+        );
+        expect(first).toMatchObject({ accepted: 3, duplicates: 0, withheld: 0 });
+        expect(first.profile).toMatchObject({
+          exists: true,
+          rulesVersion: 'r1',
+          firstSeenAt: 1800,
+          context: { tz: 'CET' },
+        });
+        expect(first.profile.streams.views).toEqual({
+          times: [1000, 1700],
+          values: ['news', 'sport'],
+          firstSeen: 1000,
+          lastSeen: 1700,
+        });
+        // Later: `a` left the 1 s window and the 2 s dedupe window (it counts again); `b` is still remembered.
+        const later = await store.ingest(
+          profile,
+          [routed('a', 3500, 'views', 'news'), routed('b', 3500, 'views', 'x')],
+          context(3600),
+        );
+        expect(later).toMatchObject({ accepted: 1, duplicates: 1 });
+        expect(later.profile.streams.views).toEqual({
+          times: [3500],
+          values: ['news'],
+          firstSeen: 1000,
+          lastSeen: 3500,
+        });
+        expect(later.profile.streams.buy).toEqual({ times: [], firstSeen: 1200, lastSeen: 1200 });
+        expect(later.profile.context).toEqual({ tz: 'CET' });
+        const loaded = await store.load(profile, context(6300));
+        expect(loaded.streams.buy).toEqual({ times: [], firstSeen: 1200, lastSeen: 1200 });
+        expect(loaded.streams.views?.times).toEqual([]);
+      });
+
+      it('keeps at most maxEntriesPerStream entries per stream, the newest', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const batch = Array.from({ length: 8 }, (_, i) => routed(`e${i}`, 1000 + i, 'buy'));
+        const result = await store.ingest(profile, batch, context(1010));
+        expect(result.accepted).toBe(8);
+        expect(result.profile.streams.buy).toEqual({
+          times: [1003, 1004, 1005, 1006, 1007],
+          firstSeen: 1000,
+          lastSeen: 1007,
+        });
+        // The dropped entries' ids are still known: a replay counts nothing.
+        expect((await store.ingest(profile, batch.slice(0, 2), context(1011))).duplicates).toBe(2);
+      });
+
+      it('commits only on the version it read', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const { profile: read } = await store.ingest(profile, [routed('a', 1000, 'buy')], context(1000));
+        await store.ingest(profile, [routed('b', 1001, 'buy')], context(1001));
+        const write = {
+          expectedVersion: read.version,
+          rulesVersion: 'r1',
+          memberships: { s: { since: 1 } },
+          dueAt: 5,
+          change: null,
+        };
+        expect(await store.commit(profile, write)).toBe(false);
+        const fresh = await store.load(profile, context(1002));
+        expect(fresh.memberships).toEqual({});
+        expect(await store.commit(profile, { ...write, expectedVersion: fresh.version })).toBe(true);
+        expect(await store.commit(profile, { ...write, expectedVersion: fresh.version })).toBe(false);
+        expect(await store.load(profile, context(1003))).toMatchObject({
+          memberships: { s: { since: 1 } },
+          dueAt: 5,
+        });
+        expect(await store.commit(uid('never'), { ...write, expectedVersion: 0 })).toBe(false);
+      });
+
+      it('merges idempotently: a retried merge counts nothing twice', async () => {
+        const { store } = harness().store();
+        const anon = uid('anon');
+        const user = `user:${uid('u')}`;
+        await store.ingest(anon, [routed('a', 1000, 'buy'), routed('b', 1100, 'buy')], context(1100));
+        await store.ingest(user, [routed('b', 1100, 'buy'), routed('c', 1200, 'buy')], context(1200));
+        const exported = await store.exportProfile(anon, context(1300));
+        expect(exported?.seen.map(([id]) => id).sort()).toEqual(['a', 'b']);
+        await store.absorb(user, 'u', exported, { plan: 'gold' }, context(1300));
+        const twice = await store.absorb(user, 'u', exported, {}, context(1300));
+        expect(twice.streams.buy?.times).toEqual([1000, 1100, 1200]);
+        expect(twice).toMatchObject({ userId: 'u', traits: { plan: 'gold' } });
+        // An event that arrived after the export: retiring now would lose it, so it is refused.
+        await store.ingest(anon, [routed('d', 1250, 'buy')], context(1300));
+        expect(await store.retire(anon, user, exported!.record.version)).toBe(false);
+        const again = await store.exportProfile(anon, context(1300));
+        expect(again?.seen.map(([id]) => id).sort()).toEqual(['a', 'b', 'd']);
+        const merged = await store.absorb(user, 'u', again, {}, context(1300));
+        expect(merged.streams.buy?.times).toEqual([1000, 1100, 1200, 1250]);
+        expect(await store.retire(anon, user, again!.record.version)).toBe(true);
+        expect((await store.load(anon, context(1400))).id).toBe(user);
+        expect(await store.exportProfile(anon, context(1400))).toMatchObject({ id: user });
+      });
+    });
+
+    it('stores events once by id and announces the entry on the 4th view', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      const entered = nextChange(engine, profile, (c) => c.entered.includes('reader'));
+      await entered.ready;
+      const first = await engine.track(profile, [
+        view(now - 30, {}, 'e1'),
+        view(now - 20, {}, 'e2'),
+        view(now - 20, {}, 'e2'),
+      ]);
+      expect(first).toMatchObject({ profileId: profile, accepted: 2, duplicates: 1, change: null });
+      const again = await engine.track(profile, [view(now - 10, {}, 'e1'), view(now - 10, {}, 'e3')]);
+      expect(again).toMatchObject({ accepted: 1, duplicates: 1, change: null });
+      const fourth = await engine.track(profile, [view(now, { articleId: 7 }, 'e4')]);
+      expect(fourth.change).toMatchObject({
+        profileId: profile,
+        entered: ['reader'],
+        exited: [],
+        cause: 'event',
+      });
+      const announced = await entered.change;
+      expect(announced.segments.map((s) => s.key)).toEqual(['reader']);
+      expect(announced.reasons.reader?.text).toBe('4 × Article Viewed in 60000ms (> 3)');
+      const seen = await engine.getProfile(profile);
+      expect(seen.segments).toHaveLength(1);
+      expect(seen.segments[0]).toMatchObject({ key: 'reader', name: 'Reader', expiresAt: now - 30 + 60_000 });
+      expect(seen.rulesVersion).toBe('hand-1');
+    });
+
+    it('refuses bad input with a clear error and stores nothing', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      await expect(engine.track('bad{id}', [view(Date.now())])).rejects.toThrow(/braces/);
+      await expect(engine.track(profile, [{ ...view(Date.now()), timestamp: Number.NaN }])).rejects.toThrow(
+        /timestamp/,
+      );
+      await expect(engine.track(profile, [view(Date.now(), {}, 'a\x1fb')])).rejects.toThrow(/x1f/);
+      await expect(engine.setTraits(profile, [] as never)).rejects.toThrow(/traits must be an object/);
+      expect((await engine.getProfile(profile)).segments).toEqual([]);
+      expect(await h.keysContaining(profile)).toEqual([]);
+    });
+
+    it('counts 1,000 concurrent events on one profile exactly', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: 1000 }, (_, i) => engine.track(profile, [view(now - 1000 + i, {}, `c${i}`)])),
+      );
+      expect(outcomes.reduce((sum, o) => sum + o.accepted, 0)).toBe(1000);
+      expect(outcomes.filter((o) => o.change?.entered.includes('reader'))).toHaveLength(1);
+      const seen = await engine.getProfile(profile);
+      expect(readerCount(seen.segments.find((s) => s.key === 'reader')?.reason.text)).toBe(1000);
+    });
+
+    it('merges an anonymous profile into the user profile with no double counting', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const anon = uid('anon');
+      const userId = uid('user');
+      const now = Date.now();
+      await engine.track(anon, [view(now - 50, {}, 'm1'), view(now - 40, {}, 'm2')]);
+      await engine.setTraits(anon, { plan: 'gold', city: 'Lyon' });
+      const merged = nextChange(engine, anon, (c) => c.mergedInto !== undefined);
+      await merged.ready;
+      const user = await engine.identify(anon, userId, { city: 'Paris' });
+      expect(user).toMatchObject({ id: `user:${userId}`, userId, traits: { plan: 'gold', city: 'Paris' } });
+      expect((await merged.change).mergedInto).toBe(`user:${userId}`);
+      // The same events again (a retried upload), through the old anonymous id: counted once.
+      const retry = await engine.track(anon, [
+        view(now - 40, {}, 'm2'),
+        view(now - 30, {}, 'm3'),
+        view(now - 20, {}, 'm4'),
+      ]);
+      expect(retry).toMatchObject({ profileId: `user:${userId}`, accepted: 2, duplicates: 1 });
+      expect(retry.change?.entered).toEqual(['reader']);
+      // A second identify is a no-op for events.
+      // A merge that crashed after folding the events in, before retiring the anonymous
+      // profile, is simply run again: nothing counts twice.
+      const other = uid('anon');
+      await engine.track(other, [view(now - 10, {}, 'm4'), view(now - 5, {}, 'm5')]);
+      const context = {
+        now,
+        rulesVersion: 'hand-1',
+        streams: engine.rules.streams,
+        dedupeWindowMs: 60_000,
+        maxEntriesPerStream: 100,
+      };
+      await engine.store.absorb(
+        `user:${userId}`,
+        userId,
+        await engine.store.exportProfile(other, context),
+        {},
+        context,
+      );
+      await engine.identify(other, userId);
+      const again = await engine.identify(anon, userId);
+      expect(again.segments.map((s) => s.key)).toEqual(['reader', 'vip']);
+      expect(readerCount(again.segments[0]?.reason.text)).toBe(5);
+      // Only the alias is left of the anonymous profile.
+      const left = await h.keysContaining(anon);
+      expect(left).toEqual(h.backend.kind === 'memory' ? [anon] : [`${h.keyPrefix}:{${anon}}:alias`]);
+    });
+
+    it('identify makes even a never-seen anonymous id an alias of the user', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const anon = uid('anon');
+      const userId = uid('user');
+      const user = await engine.identify(anon, userId);
+      expect(user).toMatchObject({ id: `user:${userId}`, userId, segments: [] });
+      expect((await engine.track(anon, [view(Date.now())])).profileId).toBe(`user:${userId}`);
+      expect((await engine.getProfile(anon)).id).toBe(`user:${userId}`);
+    });
+
+    it('forget leaves no key behind, aliases included', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const anon = uid('anon');
+      const userId = uid('user');
+      const now = Date.now();
+      await engine.track(anon, [view(now - 3), view(now - 2), view(now - 1), view(now)]);
+      await engine.identify(anon, userId, { plan: 'gold' });
+      await engine.track(`user:${userId}`, [event('Product Viewed', now, { value: 500 })]);
+      expect(await h.keysContaining(userId)).not.toEqual([]);
+      expect(await h.keysContaining(anon)).not.toEqual([]);
+      const exited = nextChange(engine, `user:${userId}`, (c) => c.cause === 'forget');
+      await exited.ready;
+      await engine.forget(anon);
+      expect((await exited.change).exited.sort()).toEqual(['reader', 'vip']);
+      expect(await h.keysContaining(userId)).toEqual([]);
+      expect(await h.keysContaining(anon)).toEqual([]);
+      const after = await engine.getProfile(`user:${userId}`);
+      expect(after).toMatchObject({ userId: null, traits: {}, segments: [] });
+    });
+
+    it('consent off drops behavioural data, keeps traits and stores no new event', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      await engine.setTraits(profile, { plan: 'gold' });
+      await engine.track(profile, [view(now - 3), view(now - 2), view(now - 1), view(now)]);
+      const exit = nextChange(engine, profile, (c) => c.cause === 'consent');
+      await exit.ready;
+      const off = await engine.setConsent(profile, { behavioral: false });
+      expect(off.consent).toEqual({ behavioral: false });
+      expect(off.segments.map((s) => s.key)).toEqual(['vip']);
+      expect((await exit.change).exited).toEqual(['reader']);
+      const refused = await engine.track(profile, [
+        view(now + 1),
+        view(now + 2),
+        view(now + 3),
+        view(now + 4),
+      ]);
+      expect(refused).toMatchObject({ accepted: 0, duplicates: 0, withheld: 4, change: null });
+      const kept = await h.keysContaining(profile);
+      expect(kept).toEqual(h.backend.kind === 'memory' ? [profile] : [`${h.keyPrefix}:{${profile}}:h`]);
+      expect((await engine.getProfile(profile)).traits).toEqual({ plan: 'gold' });
+      const on = await engine.setConsent(profile, { behavioral: true });
+      expect(on.traits).toEqual({ plan: 'gold' });
+      expect((await engine.track(profile, [view(now + 5)])).accepted).toBe(1);
+    });
+
+    it('expires anonymous profiles after their TTL', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE, { anonymousTtlMs: 300 });
+      const profile = uid('anon');
+      await engine.track(profile, [view(Date.now())]);
+      if (h.backend.kind !== 'memory') {
+        const keys = await h.keysContaining(profile);
+        expect(keys.length).toBeGreaterThanOrEqual(3);
+        const admin = h.adminClient();
+        for (const key of keys) expect(await admin.pttl(key)).toBeGreaterThan(0);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect(await h.keysContaining(profile)).toEqual([]);
+      const gone = await engine.getProfile(profile);
+      expect(gone.segments).toEqual([]);
+      expect((await engine.track(profile, [view(Date.now())])).accepted).toBe(1);
+    });
+
+    it('re-evaluates listened profiles at once when the rules change', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      await engine.track(profile, [view(now - 2), view(now - 1), view(now)]);
+      const seen: string[] = [];
+      engine.onRulesChanged((rules) => seen.push(rules.version));
+      const entered = nextChange(engine, profile, (c) => c.cause === 'rules');
+      await entered.ready;
+      engine.setRules(handSource({ ...WIDE, threshold: 2, version: 'hand-2' }));
+      expect(seen).toEqual(['hand-2']);
+      expect((await entered.change).entered).toEqual(['reader']);
+      expect((await engine.getProfile(profile)).rulesVersion).toBe('hand-2');
+    });
+
+    it('fires "no purchase within 1 s" at the deadline; a purchase before it cancels', async () => {
+      const h = harness();
+      const engine = await h.engine({ windowMs: 60_000, threshold: 3, deadlineMs: 1000 });
+      await engine.start();
+      const abandoner = uid('anon');
+      const buyer = uid('anon');
+      const fired = nextChange(engine, abandoner, (c) => c.entered.includes('abandoner'));
+      const bought: SegmentChange[] = [];
+      const unsubscribe = engine.subscribe(buyer, (c) => bought.push(c));
+      await Promise.all([fired.ready, unsubscribe.ready]);
+      const start = Date.now();
+      await engine.track(abandoner, [event('Product Viewed', start, { value: 250 })]);
+      await engine.track(buyer, [event('Product Viewed', start, { value: 250 })]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await engine.track(buyer, [event('Order Completed', Date.now())]);
+      const change = await fired.change;
+      expect(change).toMatchObject({ entered: ['abandoner'], cause: 'time' });
+      expect(change.at - (start + 1000)).toBeGreaterThanOrEqual(0);
+      expect(change.at - (start + 1000)).toBeLessThan(250);
+      await new Promise((resolve) => setTimeout(resolve, start + 1300 - Date.now()));
+      unsubscribe();
+      expect(bought).toEqual([]);
+      expect((await engine.getProfile(buyer)).segments).toEqual([]);
+    });
+
+    it('announces the exit of "more than 3 views within 2 s" within 250 ms of the boundary', async () => {
+      const h = harness();
+      const rules = { windowMs: 2000, threshold: 3, deadlineMs: 60_000 };
+      const engine = await h.engine(rules);
+      await engine.start();
+      const profile = uid('anon');
+      const exit = nextChange(engine, profile, (c) => c.exited.includes('reader'));
+      await exit.ready;
+      const t0 = Date.now();
+      const timestamps = [t0, t0 + 100, t0 + 200, t0 + 300];
+      for (const at of timestamps) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+        const outcome = await engine.track(profile, [view(at)]);
+        if (at === t0 + 300) expect(outcome.change?.entered).toEqual(['reader']);
+      }
+      const change = await exit.change;
+      const boundary = t0 + 2000;
+      expect(change.cause).toBe('time');
+      expect(Date.now() - boundary).toBeLessThan(250);
+      expect(change.at).toBeGreaterThanOrEqual(boundary);
+    });
+
+    if (backend().kind !== 'memory') {
+      it('a poller that dies holding a claim loses nothing: the exit comes when its lease ends', async () => {
+        const h = harness();
+        const rules = { windowMs: 1000, threshold: 3, deadlineMs: 60_000 };
+        const engine = await h.engine(rules, { leaseMs: 600 });
+        const profile = uid('anon');
+        const t0 = Date.now();
+        await engine.track(profile, [view(t0 - 3), view(t0 - 2), view(t0 - 1), view(t0)]);
+        const boundary = t0 - 3 + 1000;
+        // A "process" claims the due entry at the boundary and dies without finishing it.
+        const dead = new RedisDueSet(h.adminClient(), h.keyPrefix);
+        // (Timers may fire a millisecond early: wait until the clock has really reached the boundary.)
+        while (Date.now() < boundary)
+          await new Promise((resolve) => setTimeout(resolve, boundary - Date.now() + 1));
+        const claimed = await dead.claim(Date.now(), 600, 100);
+        expect(claimed.claims.map((c) => c.profileId)).toEqual([profile]);
+        const exit = nextChange(engine, profile, (c) => c.exited.includes('reader'));
+        await exit.ready;
+        await engine.start();
+        const change = await exit.change;
+        const late = Date.now() - (claimed.claims[0]!.token - 0.5);
+        expect(change.cause).toBe('time');
+        expect(late).toBeGreaterThanOrEqual(0);
+        expect(late).toBeLessThan(250);
+      });
+
+      it('two processes polling: the exit is announced once, within 250 ms of the boundary', async () => {
+        const h = harness();
+        const rules = { windowMs: 2000, threshold: 3, deadlineMs: 60_000 };
+        const a = await h.engine(rules);
+        const b = await h.engine(rules);
+        await Promise.all([a.start(), b.start()]);
+        const profile = uid('anon');
+        const exits: Array<{ change: SegmentChange; receivedAt: number }> = [];
+        const unsubscribe = b.subscribe(profile, (change) => {
+          if (change.exited.includes('reader')) exits.push({ change, receivedAt: Date.now() });
+        });
+        await unsubscribe.ready;
+        const t0 = Date.now();
+        await a.track(profile, [view(t0 - 300), view(t0 - 200), view(t0 - 100), view(t0)]);
+        const boundary = t0 - 300 + 2000;
+        await new Promise((resolve) => setTimeout(resolve, boundary + 600 - Date.now()));
+        unsubscribe();
+        expect(exits).toHaveLength(1);
+        expect(exits[0]!.receivedAt - boundary).toBeLessThan(250);
+        expect(exits[0]!.change.at).toBeGreaterThanOrEqual(boundary);
+      });
+
+      it('holds one channel subscription per profile, however many listeners', async () => {
+        const h = harness();
+        const engine = await h.engine(WIDE);
+        const profile = uid('anon');
+        const channel = `${h.keyPrefix}:{${profile}}:ch`;
+        const subscribers = () => h.channelSubscribers(channel);
+        const received: string[] = [];
+        const first = engine.subscribe(profile, (c) => received.push(`1:${c.entered.join()}`));
+        const second = engine.subscribe(profile, (c) => received.push(`2:${c.entered.join()}`));
+        await Promise.all([first.ready, second.ready]);
+        expect(await subscribers()).toBe(1);
+        const now = Date.now();
+        await engine.track(profile, [view(now - 3), view(now - 2), view(now - 1), view(now)]);
+        await expect.poll(() => received.length).toBe(2);
+        // The first listener leaves: the second still hears the next change on the same subscription.
+        first();
+        await engine.setTraits(profile, { plan: 'gold' });
+        await expect.poll(() => received.length).toBe(3);
+        expect(await subscribers()).toBe(1);
+        second();
+        await expect.poll(subscribers).toBe(0);
+        expect(received.sort()).toEqual(['1:reader', '2:reader', '2:vip']);
+      });
+
+      it('concurrent duplicate events from two clients count once', async () => {
+        const h = harness();
+        const a = await h.engine(WIDE);
+        const b = await h.engine(WIDE);
+        const profile = uid('anon');
+        const now = Date.now();
+        const batch = Array.from({ length: 50 }, (_, i) => view(now - 100 + i, {}, `d${i}`));
+        const outcomes = await Promise.all(
+          batch.flatMap((e) => [a.track(profile, [e]), b.track(profile, [e])]),
+        );
+        expect(outcomes.reduce((sum, o) => sum + o.accepted, 0)).toBe(50);
+        expect(outcomes.reduce((sum, o) => sum + o.duplicates, 0)).toBe(50);
+        const seen = await a.getProfile(profile);
+        expect(readerCount(seen.segments[0]?.reason.text)).toBe(50);
+      });
+
+      it('broadcasts reach every instance, the sender included', async () => {
+        const h = harness();
+        const a = await h.engine(WIDE);
+        const b = await h.engine(WIDE);
+        const received = (engine: PersonalizerEngine) =>
+          new Promise((resolve) => {
+            const off = engine.onBroadcast('content', (payload) => {
+              off();
+              resolve(payload);
+            });
+          });
+        const both = Promise.all([received(a), received(b)]);
+        await a.broadcast('content', { uid: 'api::banner.banner', ids: [1, 2] });
+        expect(await both).toEqual([
+          { uid: 'api::banner.banner', ids: [1, 2] },
+          { uid: 'api::banner.banner', ids: [1, 2] },
+        ]);
+      });
+    } else {
+      it('broadcasts reach this instance', async () => {
+        const h = harness();
+        const engine = await h.engine(WIDE);
+        const received = new Promise((resolve) => engine.onBroadcast('rules', resolve));
+        await engine.broadcast('rules', { reload: true });
+        expect(await received).toEqual({ reload: true });
+      });
+    }
+  });
+}

@@ -1,0 +1,3 @@
+import { storeContract } from './contract';
+
+storeContract('embedded (in-process)', () => ({ kind: 'memory' }));

@@ -1,0 +1,57 @@
+/**
+ * The plugin's configuration: documented defaults applied, and a bad value refused at boot with a
+ * message naming the option, both by the validator alone and by Strapi starting with it.
+ */
+import { describe, expect, inject, it } from 'vitest';
+import { parsePluginConfig } from '../../plugin/server/config/schema';
+import { bootStrapi } from './support/strapi-app';
+
+const SECRET = 'a-profile-token-secret-of-32-chars!!';
+
+describe('plugin configuration', () => {
+  it('applies the documented defaults', () => {
+    expect(parsePluginConfig({ tokens: { secrets: [SECRET] } })).toEqual({
+      keyPrefix: 'personalize:',
+      path: '/personalize/graphql',
+      tokens: { secrets: [SECRET] },
+      ttl: { anonymousProfileMs: 30 * 24 * 60 * 60 * 1000, userProfileMs: 0 },
+      cors: { origins: [] },
+    });
+  });
+
+  it('accepts a Redis URL or cluster nodes, and limit overrides', () => {
+    const config = parsePluginConfig({
+      redis: { nodes: [{ host: '10.0.0.1', port: 7000 }] },
+      tokens: { secrets: [SECRET] },
+      limits: { maxDepth: 8, trackPerIp: { burst: 100, perSecond: 10 } },
+    });
+    expect(config.redis).toEqual({ nodes: [{ host: '10.0.0.1', port: 7000 }] });
+    expect(config.limits).toEqual({ maxDepth: 8, trackPerIp: { burst: 100, perSecond: 10 } });
+  });
+
+  it('names every bad option', () => {
+    expect(() =>
+      parsePluginConfig({
+        redis: 'localhost:6379',
+        tokens: { secrets: ['short'] },
+        limits: { maxDepht: 3 },
+        cors: { origins: ['https://shop.example/'] },
+      }),
+    ).toThrow(
+      /redis: .*\n.*tokens\.secrets\.0: must be at least 32 characters\n.*limits: Unrecognized key: "maxDepht"\n.*cors\.origins\.0: must be an origin/,
+    );
+    expect(() => parsePluginConfig({})).toThrow(/tokens: /);
+  });
+
+  it('stops Strapi at boot with that message', async () => {
+    await expect(
+      bootStrapi({
+        redisUrl: inject('redisUrl'),
+        keyPrefix: `test-strapi-config-${process.pid}:`,
+        env: { PERSONALIZE_TOKEN_SECRETS: 'too-short' },
+      }),
+    ).rejects.toThrow(
+      /Error regarding personalize config: invalid personalize plugin configuration:\n.*tokens\.secrets\.0: must be at least 32 characters/,
+    );
+  });
+});
