@@ -13,6 +13,9 @@
  *                   NODE_ENV=production; otherwise a random one per start, logged as such)
  *   CORS_ORIGINS    comma-separated origins allowed from browsers on other origins
  *   KEY_PREFIX      Redis key prefix (default pz)
+ *   LIMITS          JSON overrides of DEFAULT_LIMITS (server/limits.ts), each value checked, e.g.
+ *                   '{"trackPerIp":{"burst":2000,"perSecond":1000}}' for a load test where every
+ *                   visitor comes from one address; the limits in force are logged when overridden
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,7 +25,7 @@ import { JsonContentSource } from '../content/json-source';
 import { createPersonalizer } from '../engine';
 import type { RuleSetSource } from '../engine/types';
 import { createPersonalizeServer } from './index';
-import { resolveLimits } from './limits';
+import { resolveLimits, type Limits } from './limits';
 import { nodeHttpHandler } from './node-http';
 
 const list = (value: string | undefined): string[] =>
@@ -42,6 +45,9 @@ async function main(): Promise<void> {
     secrets = [randomBytes(32).toString('base64url')];
     console.warn('personalize: no TOKEN_SECRETS, using a random secret: tokens will not survive a restart');
   }
+  const overrides = process.env.LIMITS ? (JSON.parse(process.env.LIMITS) as Partial<Limits>) : {};
+  const limits = resolveLimits(overrides);
+  if (process.env.LIMITS) console.warn(`personalize: limits overridden by LIMITS: ${JSON.stringify(limits)}`);
   const rules = JSON.parse(readFileSync(rulesFile, 'utf8')) as RuleSetSource;
   const personalizer = await createPersonalizer({
     rules,
@@ -57,9 +63,10 @@ async function main(): Promise<void> {
     path,
     tokens: { secrets },
     cors: { origins: list(process.env.CORS_ORIGINS) },
+    limits: overrides,
   });
   await server.start();
-  const http = createServer(nodeHttpHandler(server, path, resolveLimits().maxBodyBytes));
+  const http = createServer(nodeHttpHandler(server, path, limits.maxBodyBytes));
   server.attach(http);
   await new Promise<void>((done) => http.listen(port, host, done));
   console.log(`personalize: listening on http://${host}:${port}${path} (HTTP and WebSocket)`);
