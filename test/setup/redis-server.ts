@@ -36,6 +36,9 @@ export async function waitForRedis(url: string, timeoutMs = 10_000): Promise<voi
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // A refused connection while the server starts is expected: `connect()` rejects with it, and the
+    // 'error' event would otherwise be printed as unhandled.
+    client.on('error', () => {});
     try {
       await client.connect();
       await client.ping();
