@@ -56,7 +56,22 @@ function envelopeSchema(limits: Readonly<EventLimits>) {
 }
 
 type Schemas = ReturnType<typeof envelopeSchema>;
-const DEFAULT_SCHEMAS = envelopeSchema(resolveLimits(undefined));
+const schemasByLimits = new Map<string, Schemas>();
+
+/**
+ * The schemas for these limits, built once per distinct pair of lengths: building one costs about
+ * 50 times a validation (zod compiles it), and `track` passes limits on every call.
+ */
+function schemasFor(limits: Readonly<EventLimits>): Schemas {
+  const key = `${limits.maxTypeLength}:${limits.maxIdLength}`;
+  let schemas = schemasByLimits.get(key);
+  if (!schemas) {
+    // Limits come from configuration, so few pairs ever exist; the cap only guards against misuse.
+    if (schemasByLimits.size >= 16) schemasByLimits.clear();
+    schemasByLimits.set(key, (schemas = envelopeSchema(limits)));
+  }
+  return schemas;
+}
 
 /**
  * Validates one raw event received at `now` and returns it normalized; throws
@@ -64,7 +79,7 @@ const DEFAULT_SCHEMAS = envelopeSchema(resolveLimits(undefined));
  */
 export function validateEvent(raw: unknown, now: EpochMs, limits?: Partial<EventLimits>): VisitorEvent {
   const resolved = resolveLimits(limits);
-  return validateOne(raw, now, resolved, limits ? envelopeSchema(resolved) : DEFAULT_SCHEMAS);
+  return validateOne(raw, now, resolved, schemasFor(resolved));
 }
 
 /**
@@ -78,7 +93,7 @@ export function validateEvents(
   limits?: Partial<EventLimits>,
 ): { events: VisitorEvent[] } {
   const resolved = resolveLimits(limits);
-  const schemas = limits ? envelopeSchema(resolved) : DEFAULT_SCHEMAS;
+  const schemas = schemasFor(resolved);
   if (!Array.isArray(raw)) throw new EventValidationError('events', `must be an array, got ${kindOf(raw)}`);
   if (raw.length === 0) throw new EventValidationError('events', 'must contain at least one event');
   if (raw.length > resolved.maxBatchSize)
