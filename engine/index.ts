@@ -21,6 +21,7 @@ export {
 } from './events';
 export type { PersonalizerOptions } from './personalizer';
 export type { Unsubscribe } from './bus/types';
+export { isRedisUnavailable } from './store/redis/connection';
 
 /**
  * Compiles `options.rules` (a bad rule throws `RuleCompileError`) and builds the Personalizer on

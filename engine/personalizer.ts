@@ -27,6 +27,7 @@ import type {
   Clock,
   CompiledRuleSet,
   Consent,
+  EngineObserver,
   EpochMs,
   JsonObject,
   JsonValue,
@@ -50,6 +51,12 @@ const MAX_MERGE_ATTEMPTS = 5;
 
 /** How often the time path retries an evaluation that lost to a concurrent write. */
 const MAX_TIME_ATTEMPTS = 5;
+
+/**
+ * How often a started Personalizer counts segment members even if nobody asks: counting re-checks
+ * the membership index entries whose time has come, so those of expired profiles leave it.
+ */
+const MEMBER_INDEX_SWEEP_MS = 60 * 60 * 1000;
 
 /** How to build a Personalizer (see `createPersonalizer` in engine/index.ts). */
 export interface PersonalizerOptions {
@@ -81,6 +88,8 @@ export interface PersonalizerOptions {
   maxEntriesPerStream?: number;
   /** Where to log; never receives personal data (no traits, no event payloads). Default `console`. */
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+  /** Told about evaluations, committed membership changes and Redis errors (metrics); default none. */
+  observer?: EngineObserver;
 }
 
 /**
@@ -110,8 +119,10 @@ export async function assemblePersonalizer(
   }
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? console;
+  const observer = options.observer ?? {};
   const common = {
     rules,
+    observer,
     compile,
     clock,
     logger,
@@ -141,9 +152,10 @@ export async function assemblePersonalizer(
     });
   }
 
-  const connection = connectRedis(options.redis, (error) =>
-    logger.warn(`personalize: Redis connection error: ${error.message}`),
-  );
+  const connection = connectRedis(options.redis, (error) => {
+    observer.onRedisError?.();
+    logger.warn(`personalize: Redis connection error: ${error.message}`);
+  });
   try {
     await answersWithin(connection.client, CONNECT_TIMEOUT_MS);
   } catch (error) {
@@ -157,6 +169,7 @@ export async function assemblePersonalizer(
     keyPrefix,
     anonymousTtlMs,
     userTtlMs,
+    clock,
   });
   const bus = new RedisBus({
     client: connection.client,
@@ -179,6 +192,7 @@ export async function assemblePersonalizer(
     bus,
     dueSet,
     orderedConnection: !connection.isCluster,
+    ping: async () => void (await connection.client.ping()),
     onClose: () => connection.close(),
   });
 }
@@ -231,6 +245,10 @@ export interface PersonalizerParts {
   orderedConnection: boolean;
   /** Called once by `close` (connections to release). */
   onClose?: () => Promise<void>;
+  /** Told about evaluations and committed changes (metrics). */
+  observer: EngineObserver;
+  /** Asks the remote store whether it answers (absent: nothing remote to ask). */
+  ping?: () => Promise<void>;
 }
 
 interface Settled {
@@ -246,6 +264,7 @@ export class PersonalizerEngine implements Personalizer {
   private readonly rulesListeners = new Set<(rules: CompiledRuleSet) => void>();
   private readonly poller: DuePoller;
   private closed = false;
+  private memberIndexSweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly parts: PersonalizerParts) {
     this.current = parts.rules;
@@ -374,6 +393,7 @@ export class PersonalizerEngine implements Personalizer {
     await this.parts.dueSet.remove(erased.id);
     const exited = Object.keys(erased.memberships);
     if (exited.length === 0) return;
+    this.parts.observer.onMembershipChange?.({ entered: [], exited });
     await this.parts.bus.publishChange({
       profileId: erased.id,
       entered: [],
@@ -383,6 +403,20 @@ export class PersonalizerEngine implements Personalizer {
       cause: 'forget',
       at: this.parts.clock.now(),
     });
+  }
+
+  /**
+   * Members of each segment of the rules in force, from the stored memberships of live profiles.
+   * A disabled segment has none (whatever profiles not re-evaluated since still store); a
+   * segment the rules no longer have is not reported.
+   */
+  async countMembers(): Promise<Record<string, number>> {
+    const segments = this.current.segments;
+    const enabled = segments.filter((segment) => segment.enabled).map((segment) => segment.key);
+    const counted = await this.parts.store.countMembers(enabled, this.parts.clock.now());
+    return Object.fromEntries(
+      segments.map((segment) => [segment.key, segment.enabled ? (counted[segment.key] ?? 0) : 0]),
+    );
   }
 
   subscribe(profileId: string, listener: (change: SegmentChange) => void): Unsubscribe {
@@ -406,14 +440,28 @@ export class PersonalizerEngine implements Personalizer {
     return this.parts.bus.onBroadcast(topic, listener);
   }
 
+  onResubscribed(listener: () => void): () => void {
+    return this.parts.bus.onResubscribed(listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.parts.ping?.();
+  }
+
   async start(): Promise<void> {
     if (this.closed) throw new Error('personalizer is closed');
     this.poller.start();
+    this.memberIndexSweep ??= setInterval(() => {
+      this.countMembers().catch((error: unknown) =>
+        this.parts.logger.warn(`personalize: sweeping the membership index failed: ${String(error)}`),
+      );
+    }, MEMBER_INDEX_SWEEP_MS).unref();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.memberIndexSweep);
     await this.poller.stop();
     await this.parts.bus.close();
     await this.parts.store.close();
@@ -429,7 +477,9 @@ export class PersonalizerEngine implements Personalizer {
   private async settle(record: ProfileRecord, cause: ChangeCause, force = false): Promise<Settled> {
     const rules = this.current;
     const now = this.parts.clock.now();
+    const started = performance.now();
     const decision = decide(record, rules, now);
+    this.parts.observer.onEvaluate?.(performance.now() - started);
     const changed = decision.entered.length > 0 || decision.exited.length > 0;
     if (!record.exists) return { decision, change: null, written: false };
     const next = decision.nextChangeAt;
@@ -456,14 +506,20 @@ export class PersonalizerEngine implements Personalizer {
           at: now,
         }
       : null;
-    const written = await this.parts.store.commit(record.id, {
-      expectedVersion: record.version,
-      rulesVersion: rules.version,
-      memberships: decision.memberships,
-      dueAt: earlier || force ? next : record.dueAt,
-      change,
-    });
-    await scheduled;
+    // Awaited together: if the commit fails (Redis gone), the schedule's failure is handled too,
+    // not left as an unhandled rejection that would end the process.
+    const [written] = await Promise.all([
+      this.parts.store.commit(record.id, {
+        expectedVersion: record.version,
+        rulesVersion: rules.version,
+        memberships: decision.memberships,
+        dueAt: earlier || force ? next : record.dueAt,
+        change,
+      }),
+      scheduled,
+    ]);
+    // Counted here, where the change is committed: once per cluster, not once per listener.
+    if (written && change) this.parts.observer.onMembershipChange?.(change);
     return { decision, change: written ? change : null, written };
   }
 

@@ -259,11 +259,37 @@ export interface Personalizer {
   broadcast(topic: string, payload: JsonValue): Promise<void>;
   onBroadcast(topic: string, listener: (payload: JsonValue) => void): () => void;
   /**
+   * Called when this instance's change listening resumed after a drop (Redis restarted, the link
+   * broke): changes announced meanwhile were missed, so live listeners re-read the current state.
+   */
+  onResubscribed(listener: () => void): () => void;
+  /**
    * How many profiles are currently members of each segment (by key), for the editors' Segments
    * page. Optional: a store that cannot count cheaply leaves it out, and the page shows no count.
    */
   countMembers?(): Promise<Record<string, number>>;
+  /**
+   * Resolves when the profile store answers (Redis PING), rejects when it does not: for readiness
+   * probes. Optional: an implementation without a remote store leaves it out.
+   */
+  ping?(): Promise<void>;
   /** Starts polling the due-set (exits and deadlines on time). */
   start(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What the engine reports to operators (metrics), so that it never depends on a metrics library.
+ * Every callback is optional, called synchronously on the hot path: keep it cheap, never throw.
+ */
+export interface EngineObserver {
+  /** The rules were evaluated for one profile, in `ms` milliseconds. */
+  onEvaluate?(ms: number): void;
+  /**
+   * A membership change was committed. Reported by the instance that committed it, once per change
+   * in a cluster of instances (listeners on other instances do not report it again).
+   */
+  onMembershipChange?(change: { entered: readonly string[]; exited: readonly string[] }): void;
+  /** The Redis client reported an error (connection refused, lost, timed out). */
+  onRedisError?(): void;
 }

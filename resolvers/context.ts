@@ -2,6 +2,7 @@
  * The context every resolver receives: the caller (as proven by the token), the services of the
  * server, and the scope of one execution (memoized profile read, content snapshot).
  */
+import { GraphQLError } from 'graphql';
 import type { Clock, Personalizer, ProfileView } from '../engine/types';
 import type { ContentRequest } from '../content/schema';
 import type { ContentSnapshot } from '../content/snapshot';
@@ -11,7 +12,8 @@ import type { MergeNotices } from '../server/live/follow';
 import type { LiveRegistry } from '../server/live/registry';
 import type { TokenBuckets } from '../server/rate-limit';
 import type { TokenRefusal, TokenSigner } from '../server/tokens';
-import { ErrorCode, refusal } from '../server/errors';
+import { isRedisUnavailable } from '../engine';
+import { Degraded, ErrorCode, refusal, storeUnavailable } from '../server/errors';
 import { describeRefusal } from '../server/tokens';
 import type { RootModel } from './models';
 
@@ -42,9 +44,14 @@ export interface Services {
 
 /** One execution's view: the caller's profile read at most once, and the content it reads. */
 export interface RequestScope {
-  /** The caller's profile (one store read per execution). Throws the auth error without a valid token. */
+  /**
+   * The caller's profile (one store read per execution). Throws the auth error without a valid
+   * token, and the retryable `UNAVAILABLE` refusal when the store cannot be reached.
+   */
   profile(): Promise<ProfileView>;
   content: ContentRequest;
+  /** Set when content was served as the fallback because the profile could not be read. */
+  readonly degraded: Degraded | null;
 }
 
 export interface ResolverContext {
@@ -96,21 +103,38 @@ export function createScope(
       const known = options.known?.();
       profile = known
         ? Promise.resolve(known)
-        : services.personalizer.getProfile(requireProfileId(auth)).then((view) => {
-            options.onProfile?.(view);
-            return view;
-          });
+        : services.personalizer.getProfile(requireProfileId(auth)).then(
+            (view) => {
+              options.onProfile?.(view);
+              return view;
+            },
+            (error: unknown) => {
+              throw isRedisUnavailable(error) ? storeUnavailable() : error;
+            },
+          );
     }
     return profile;
   };
+  let degraded: Degraded | null = null;
   return {
     profile: readProfile,
+    get degraded() {
+      return degraded;
+    },
     content: {
       snapshot,
       async audience() {
         refuseBadToken(auth);
         if (auth.kind === 'none') return EMPTY_AUDIENCE;
-        const view = await readProfile();
+        let view: ProfileView;
+        try {
+          view = await readProfile();
+        } catch (error) {
+          if (!isUnavailableRefusal(error)) throw error;
+          // The page still renders: everyone's content (untagged variants), flagged in `extensions`.
+          degraded = Degraded.ProfileStoreUnavailable;
+          return EMPTY_AUDIENCE;
+        }
         return new Map(view.segments.map((segment) => [segment.key, segment.priority]));
       },
       read(uid) {
@@ -118,6 +142,17 @@ export function createScope(
       },
     },
   };
+}
+
+/** Whether `error` is the refusal `storeUnavailable()` builds. */
+export function isUnavailableRefusal(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.code === ErrorCode.Unavailable;
+}
+
+/** What a response adds to its `extensions` when it was served degraded (else nothing). */
+export function degradedExtensions(context: ResolverContext): Record<string, unknown> | undefined {
+  const degraded = context.scope.degraded;
+  return degraded ? { personalize: { degraded } } : undefined;
 }
 
 const EMPTY_AUDIENCE: ReadonlyMap<string, number> = new Map();

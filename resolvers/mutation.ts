@@ -3,9 +3,10 @@
  * acts on the profile of the verified token, and only on it: no argument names a profile.
  */
 import { randomUUID } from 'node:crypto';
-import { EventValidationError, validateEvents } from '../engine/events';
+import { isRedisUnavailable } from '../engine';
+import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError, validateEvents } from '../engine/events';
 import type { JsonObject } from '../engine/types';
-import { ErrorCode, refusal } from '../server/errors';
+import { ErrorCode, refusal, storeUnavailable } from '../server/errors';
 import type { MutationResolvers } from './__generated__/types';
 import { requireProfileId, type ResolverContext } from './context';
 import type { TrackResultModel } from './models';
@@ -17,8 +18,32 @@ function withoutNulls(event: object): Record<string, unknown> {
   );
 }
 
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * The caller's traits, checked as event payloads are: traits are stored field by field and read
+ * back into a plain object, so a `__proto__` key would replace its prototype (and hide every
+ * trait from the rules), a lone surrogate would be rewritten by UTF-8, and sizes must be bounded.
+ */
+function checkedTraits(traits: unknown): JsonObject {
+  if (traits === undefined || traits === null) return {};
+  try {
+    return copyJsonObject(traits, 'traits', DEFAULT_EVENT_LIMITS);
+  } catch (error) {
+    if (error instanceof EventValidationError)
+      throw refusal(ErrorCode.BadUserInput, error.message, { path: error.path });
+    throw error;
+  }
+}
+
+/**
+ * Awaits a store operation; an unreachable store becomes the retryable `UNAVAILABLE` refusal
+ * (the client retries the same request later), never an internal error.
+ */
+async function withStore<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    throw isRedisUnavailable(error) ? storeUnavailable() : error;
+  }
 }
 
 /** Takes one `track` call from the per-address and per-profile buckets, or refuses. */
@@ -65,7 +90,7 @@ export const Mutation: MutationResolvers = {
         throw refusal(ErrorCode.BadUserInput, error.message, { path: error.path });
       throw error;
     }
-    const outcome = await personalizer.track(profileId, validated.events);
+    const outcome = await withStore(personalizer.track(profileId, validated.events));
     return {
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,
@@ -78,8 +103,7 @@ export const Mutation: MutationResolvers = {
 
   async identify(_parent, { userId, traits, proof }, context) {
     const profileId = requireProfileId(context.auth);
-    if (traits !== undefined && traits !== null && !isJsonObject(traits))
-      throw refusal(ErrorCode.BadUserInput, 'traits must be a JSON object');
+    const checked = checkedTraits(traits);
     if (typeof proof !== 'string' || !(await context.services.identity.verify(proof, userId)))
       throw refusal(
         ErrorCode.Forbidden,
@@ -89,23 +113,25 @@ export const Mutation: MutationResolvers = {
       );
     let profile;
     try {
-      profile = await context.services.personalizer.identify(profileId, userId, (traits ?? {}) as JsonObject);
+      profile = await withStore(context.services.personalizer.identify(profileId, userId, checked));
     } catch (error) {
       // The engine refuses unusable ids with a TypeError naming the problem.
       if (error instanceof TypeError) throw refusal(ErrorCode.BadUserInput, error.message);
       throw error;
     }
     // Open subscriptions of this visitor, on any instance, now follow the user's profile.
-    if (profile.id !== profileId) await context.services.announceMerge(profileId, profile.id);
+    if (profile.id !== profileId) await withStore(context.services.announceMerge(profileId, profile.id));
     return profile;
   },
 
   setConsent(_parent, { behavioral }, context) {
-    return context.services.personalizer.setConsent(requireProfileId(context.auth), { behavioral });
+    return withStore(
+      context.services.personalizer.setConsent(requireProfileId(context.auth), { behavioral }),
+    );
   },
 
   async forgetMe(_parent, _args, context) {
-    await context.services.personalizer.forget(requireProfileId(context.auth));
+    await withStore(context.services.personalizer.forget(requireProfileId(context.auth)));
     return true;
   },
 };

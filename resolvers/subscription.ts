@@ -3,8 +3,9 @@
  * across instances (the change bus) and across merges (`mergedInto`), start with the current
  * state, and hold at most one pending value per subscription (see server/live/mailbox.ts).
  */
-import type { ProfileView, SegmentChange } from '../engine/types';
-import { changeModel, currentState, foldChanges, mergedState } from '../server/live/changes';
+import { isRedisUnavailable } from '../engine';
+import type { MembershipView, ProfileView, SegmentChange } from '../engine/types';
+import { catchUpChange, changeModel, currentState, foldChanges, mergedState } from '../server/live/changes';
 import { followProfile } from '../server/live/follow';
 import { Mailbox } from '../server/live/mailbox';
 import type { SubscriptionResolvers } from './__generated__/types';
@@ -27,12 +28,19 @@ export const Subscription: SubscriptionResolvers = {
   segmentsChanged: {
     subscribe(_parent, _args, context) {
       const profileId = requireProfileId(context.auth);
-      const { personalizer, clock } = context.services;
+      const { personalizer, clock, live } = context.services;
       let ready = false;
       let early: SegmentChangeModel | null = null;
+      /** The memberships the subscriber was last given: what a catch-up is diffed against. */
+      let held: MembershipView[] = [];
+      /** Counts changes delivered, so a catch-up read that raced a newer change is dropped. */
+      let delivered = 0;
       const deliver = (model: SegmentChangeModel): void => {
-        if (ready) mailbox.push({ segmentsChanged: model });
-        else early = early ? foldChanges(early, model) : model;
+        delivered += 1;
+        if (ready) {
+          held = model.segments;
+          mailbox.push({ segmentsChanged: model });
+        } else early = early ? foldChanges(early, model) : model;
       };
       const follower = followProfile(personalizer, context.services.merges, profileId, {
         change: (change) => deliver(changeModel(change)),
@@ -43,20 +51,48 @@ export const Subscription: SubscriptionResolvers = {
             () => {},
           ),
       });
+      let starting = false;
+      const start = (): void => {
+        if (starting) return;
+        starting = true;
+        personalizer.getProfile(profileId).then(
+          (profile) => {
+            follower.moveTo(profile.id);
+            ready = true;
+            held = profile.segments;
+            mailbox.push({ segmentsChanged: currentState(profile, clock.now()) });
+            if (early) deliver(early);
+            early = null;
+          },
+          (error: unknown) => {
+            starting = false;
+            // Store unreachable: the subscription stays open and starts when the bus is back (catchUp).
+            if (!isRedisUnavailable(error)) void mailbox.return();
+          },
+        );
+      };
+      /** After a bus reconnect: changes may have been missed, so diff the current state against `held`. */
+      const catchUp = (): void => {
+        if (!ready) return start();
+        const before = delivered;
+        personalizer.getProfile(follower.profileId).then(
+          (profile) => {
+            if (delivered !== before) return; // a newer change arrived meanwhile and is what holds
+            const missed = catchUpChange(held, profile, clock.now());
+            if (missed) deliver(missed);
+          },
+          () => {}, // still unreachable: the next reconnect catches up
+        );
+      };
+      const removeFollower = live.addFollower(catchUp);
       const mailbox = new Mailbox<ChangePayload>(
         (pending, next) => ({ segmentsChanged: foldChanges(pending.segmentsChanged, next.segmentsChanged) }),
-        () => follower.close(),
-      );
-      personalizer.getProfile(profileId).then(
-        (profile) => {
-          follower.moveTo(profile.id);
-          ready = true;
-          mailbox.push({ segmentsChanged: currentState(profile, clock.now()) });
-          if (early) mailbox.push({ segmentsChanged: early });
-          early = null;
+        () => {
+          removeFollower();
+          follower.close();
         },
-        () => void mailbox.return(),
       );
+      start();
       return mailbox;
     },
   },
@@ -66,15 +102,18 @@ export const Subscription: SubscriptionResolvers = {
       const profileId = requireProfileId(context.auth);
       const { services, auth } = context;
       let known: ProfileView | null = null;
+      /** Counts changes heard, so a profile read that raced a newer change is not kept as known. */
+      let heard = 0;
       let reads = new Set<string>();
       const tick: LiveTick = {
         newScope() {
           const readsOfThisRun = (reads = new Set());
+          const heardBefore = heard;
           return createScope(services, auth, services.snapshot(), {
             known: () => known,
             onRead: (uid) => readsOfThisRun.add(uid),
             onProfile: (view) => {
-              known = view;
+              if (heard === heardBefore) known = view;
               follower.moveTo(view.id);
             },
           });
@@ -82,6 +121,7 @@ export const Subscription: SubscriptionResolvers = {
       };
       const follower = followProfile(services.personalizer, services.merges, profileId, {
         change(change) {
+          heard += 1;
           // Segment changes patch what is known of the profile; other causes make the next run re-read it.
           known =
             known && PATCHABLE_CAUSES.has(change.cause) && !change.mergedInto
@@ -90,6 +130,7 @@ export const Subscription: SubscriptionResolvers = {
           mailbox.push(tick);
         },
         moved() {
+          heard += 1;
           known = null;
           mailbox.push(tick);
         },

@@ -29,6 +29,11 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** Introspection is switched off by configuration. */
   IntrospectionDisabled: 'INTROSPECTION_DISABLED',
+  /**
+   * The profile store (Redis) cannot be reached now; `extensions.retryable` is true. Retry the same
+   * request later: `track` keeps its event ids, so nothing is counted twice.
+   */
+  Unavailable: 'UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -40,4 +45,19 @@ export function refusal(
   extensions: Record<string, unknown> = {},
 ): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** Why a response was served in a degraded way (`extensions.personalize.degraded`). */
+export const Degraded = {
+  /** The profile store could not be read: content is the fallback (untagged) variant. */
+  ProfileStoreUnavailable: 'profile-store-unavailable',
+} as const;
+
+export type Degraded = (typeof Degraded)[keyof typeof Degraded];
+
+/** The retryable refusal of an operation that needed the profile store while it was unreachable. */
+export function storeUnavailable(): GraphQLError {
+  return refusal(ErrorCode.Unavailable, 'the profile store is unavailable; retry shortly', {
+    retryable: true,
+  });
 }

@@ -37,6 +37,8 @@ export interface HttpOptions {
   /** Origins allowed to call from a browser on another origin; none = same-origin only. */
   corsOrigins: readonly string[];
   logger: Pick<Console, 'error'>;
+  /** Extra top-level `extensions` of a response, from its context (e.g. a degraded answer says so). */
+  responseExtensions?: (context: BaseContext) => Record<string, unknown> | undefined;
 }
 
 /** Builds and starts an Apollo Server for one schema. */
@@ -57,6 +59,18 @@ export async function startApollo(
       options.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              const extra = options.responseExtensions?.(contextValue);
+              if (!extra || response.body.kind !== 'single') return;
+              const result = response.body.singleResult;
+              result.extensions = { ...result.extensions, ...extra };
+            },
+          };
+        },
+      },
     ],
     formatError: (formatted, error) => maskInternal(formatted, error, options.logger),
   });

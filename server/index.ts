@@ -18,7 +18,13 @@ import { ContentSnapshot } from '../content/snapshot';
 import type { ContentChange, ContentSource } from '../content/types';
 import type { JsonValue, Personalizer } from '../engine/types';
 import { systemClock } from '../engine/types';
-import { createScope, type RequestScope, type ResolverContext, type Services } from '../resolvers/context';
+import {
+  createScope,
+  degradedExtensions,
+  type RequestScope,
+  type ResolverContext,
+  type Services,
+} from '../resolvers/context';
 import { authenticate, tokenFromHeaders } from './auth';
 import {
   handleGraphQLHttp,
@@ -30,7 +36,9 @@ import {
 import { hmacIdentityVerifier, type IdentityVerifier } from './identity';
 import { resolveLimits, type Limits } from './limits';
 import { MergeNotices } from './live/follow';
+import { stampingPersonalizer } from './live/push-timing';
 import { LiveRegistry } from './live/registry';
+import { observeTrack, type ServerObserver } from './observer';
 import { OperationCache } from './operation-cache';
 import { queryLimitsRule } from './query-limits';
 import { TokenBuckets } from './rate-limit';
@@ -43,6 +51,7 @@ export { CloseCode } from './ws';
 export { ErrorCode } from './errors';
 export { signIdentityProof, type IdentityVerifier } from './identity';
 export type { HttpRequest, HttpResponse } from './http';
+export type { ServerObserver, RefusalReason } from './observer';
 
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
 
@@ -66,6 +75,8 @@ export interface PersonalizeServerOptions {
   /** Locale served when a query names none; default `en`. */
   defaultLocale?: string;
   logger?: Logger;
+  /** Told about `track` calls and push latencies (server/metrics.ts); default none, nothing measured. */
+  observer?: ServerObserver;
 }
 
 export interface PersonalizeServer {
@@ -80,7 +91,7 @@ export interface PersonalizeServer {
   /** The schema in force (for tooling: printing, codegen of front ends). */
   readonly schema: GraphQLSchema;
   /** Live queries and sockets open on this instance. */
-  stats(): { sockets: number; liveQueries: number; documents: number };
+  stats(): { sockets: number; subscriptions: number; liveQueries: number; documents: number };
   close(): Promise<void>;
 }
 
@@ -111,6 +122,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     maxBodyBytes: limits.maxBodyBytes,
     corsOrigins: options.cors?.origins ?? [],
     logger,
+    responseExtensions: (context) => degradedExtensions(context as ResolverContext),
   };
   const validationRules: ValidationRule[] = [queryLimitsRule(limits.maxDepth, limits.maxCost)];
   const wsRules = httpOptions.introspection
@@ -138,15 +150,19 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     snapshot: () => current().snapshot,
   };
 
-  const contextOf = (auth: ResolverContext['auth'], remoteAddress: string | undefined): ResolverContext => {
+  const contextOf = (
+    auth: ResolverContext['auth'],
+    remoteAddress: string | undefined,
+    operationServices: Services = services,
+  ): ResolverContext => {
     // Built on first use: a live subscription never uses it (each run has its own), and sockets are many.
     let scope: RequestScope | undefined;
     return {
-      services,
+      services: operationServices,
       auth,
       remoteAddress,
       get scope() {
-        return (scope ??= createScope(services, auth, current().snapshot));
+        return (scope ??= createScope(operationServices, auth, current().snapshot));
       },
     };
   };
@@ -159,8 +175,15 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     maxPayloadBytes: limits.maxBodyBytes,
     schema: () => current().schema,
     operations,
-    context: (extra) => contextOf(extra.auth, extra.remoteAddress),
+    // With push timing on, each operation's personalizer stamps the changes it receives.
+    context: (extra, stamp) =>
+      contextOf(
+        extra.auth,
+        extra.remoteAddress,
+        stamp ? { ...services, personalizer: stampingPersonalizer(services.personalizer, stamp) } : services,
+      ),
     logger,
+    ...(options.observer?.onPush ? { onPush: options.observer.onPush.bind(options.observer) } : {}),
   });
 
   const snapshotOptions = { defaultLocale: options.defaultLocale, reserved: reservedNames() };
@@ -168,6 +191,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   async function buildGeneration(snapshot: ContentSnapshot): Promise<Generation> {
     for (const warning of snapshot.plan.warnings) logger.warn(`personalize: content model: ${warning}`);
     const schema = buildSchema(snapshot);
+    if (options.observer) observeTrack(schema, options.observer);
     return { snapshot, schema, apollo: await startApollo(schema, httpOptions, validationRules) };
   }
 
@@ -224,6 +248,8 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
           if (typeof from === 'string' && typeof into === 'string') merges.merged(from, into);
         }),
         options.personalizer.onRulesChanged(() => live.rulesChanged()),
+        // Changes announced while the bus was away were missed: live subscriptions re-read.
+        options.personalizer.onResubscribed(() => live.resubscribed()),
       );
     },
 
@@ -258,7 +284,10 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     },
 
     stats() {
-      return { sockets: ws.size, liveQueries: live.size, documents: generation?.snapshot.size ?? 0 };
+      return {
+        sockets: ws.size,
+        subscriptions: ws.subscriptions,
+        liveQueries: live.size, documents: generation?.snapshot.size ?? 0 };
     },
 
     async close() {

@@ -62,7 +62,7 @@ export class PersonalizeRequestError extends Error {
 /** GraphQL error codes that mean "your token is not good": a new session fixes them. */
 const UNAUTHENTICATED_CODES = new Set(['UNAUTHENTICATED', 'INVALID_TOKEN']);
 /** Codes that mean "not now": the same request may succeed later. */
-const TRANSIENT_CODES = new Set(['RATE_LIMITED', 'INTERNAL_SERVER_ERROR']);
+const TRANSIENT_CODES = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL_SERVER_ERROR']);
 
 /** Classifies an HTTP answer carrying GraphQL errors (or none). */
 export function classifyResponse(status: number, errors: ReadonlyArray<GraphQLErrorShape>): RequestFailure {

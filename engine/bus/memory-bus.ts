@@ -44,5 +44,10 @@ export class MemoryBus implements ChangeBus {
     return () => void this.topics.remove(topic, listener);
   }
 
+  /** Nothing to resume: an in-process bus never loses a delivery. */
+  onResubscribed(): () => void {
+    return () => {};
+  }
+
   async close(): Promise<void> {}
 }

@@ -3,6 +3,12 @@
  * channels (SSUBSCRIBE/SPUBLISH) on a cluster, so a message stays inside the shard of the profile
  * it concerns. One subscriber connection per process, one channel subscription per profile with
  * local listeners (ref-counted), one broadcast channel for every control topic.
+ *
+ * Pub/sub is at-most-once: whatever is published while the subscriber's link is down (Redis
+ * restarting, a network cut, a failover) is lost, even once ioredis has resubscribed by itself.
+ * So when the link comes back the bus subscribes every channel again, waits for Redis to confirm,
+ * and only then tells `onResubscribed` listeners, which re-read the current state: a read made
+ * after the confirmation cannot miss a change, since any later change is delivered.
  */
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisKeys } from '../store/redis/keys';
@@ -33,6 +39,9 @@ export class RedisBus implements ChangeBus {
   private readonly broadcastChannel: string;
   /** Resolves once the broadcast channel is subscribed. */
   readonly ready: Promise<void>;
+  private readonly resubscribedListeners = new Set<() => void>();
+  /** Set when the subscriber's link dropped; cleared when it is back and resubscribed. */
+  private dropped = false;
   private closed = false;
 
   constructor(private readonly options: RedisBusOptions) {
@@ -43,6 +52,7 @@ export class RedisBus implements ChangeBus {
     this.broadcastChannel = `${options.keys.prefix}:{broadcast}`;
     const onMessage = (channel: string, message: string) => this.onMessage(channel, message);
     options.subscriber.on(options.sharded ? 'smessage' : 'message', onMessage);
+    this.watchLink();
     this.ready = this.channelCommand('subscribe', this.broadcastChannel);
   }
 
@@ -80,6 +90,11 @@ export class RedisBus implements ChangeBus {
     return () => void this.topics.remove(topic, listener);
   }
 
+  onResubscribed(listener: () => void): () => void {
+    this.resubscribedListeners.add(listener);
+    return () => void this.resubscribedListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -105,6 +120,58 @@ export class RedisBus implements ChangeBus {
       }
     } catch (error) {
       if (!this.closed) this.options.logger.warn(`personalize: ${command} failed`, error);
+    }
+  }
+
+  /**
+   * Notices the subscriber's link dropping and coming back. A single node reports `close` and then
+   * `ready` (after ioredis re-sent its subscriptions); a cluster's sharded subscribers report a
+   * lost node (`-node`) and `subscribersReady` once they are rebuilt.
+   */
+  private watchLink(): void {
+    const subscriber = this.options.subscriber;
+    const drop = () => {
+      if (!this.closed) this.dropped = true;
+    };
+    const back = () => {
+      if (!this.dropped || this.closed) return;
+      this.dropped = false;
+      void this.resubscribe();
+    };
+    if (this.options.sharded) {
+      subscriber.on('-node', drop);
+      subscriber.on('close', drop);
+      subscriber.on('subscribersReady', back);
+    } else {
+      subscriber.on('close', drop);
+      subscriber.on('ready', back);
+    }
+  }
+
+  /** Subscribes every channel again, then tells the listeners to re-read what they may have missed. */
+  private async resubscribe(): Promise<void> {
+    const channels = [this.broadcastChannel, ...this.profileOfChannel.keys()];
+    const subscriber = this.options.subscriber;
+    try {
+      // Re-subscribing a subscribed channel is harmless; the confirmation is what matters.
+      if (this.options.sharded) await Promise.all(channels.map((channel) => subscriber.ssubscribe(channel)));
+      else await subscriber.subscribe(...channels);
+    } catch (error) {
+      // The link dropped again: its next return resubscribes and notifies.
+      if (!this.closed)
+        this.options.logger.warn('personalize: resubscribing after a reconnect failed', error);
+      return;
+    }
+    if (this.closed) return;
+    this.options.logger.warn(
+      `personalize: change bus reconnected; ${channels.length - 1} live profiles re-read their state`,
+    );
+    for (const listener of [...this.resubscribedListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.options.logger.error('personalize: resubscribe listener failed', error);
+      }
     }
   }
 

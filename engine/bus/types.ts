@@ -28,5 +28,10 @@ export interface ChangeBus {
   /** Sends `payload` to every instance's listeners of `topic`, this one's included. */
   broadcast(topic: string, payload: JsonValue): Promise<void>;
   onBroadcast(topic: string, listener: BroadcastListener): () => void;
+  /**
+   * Called when listening resumed after the bus's link dropped: changes announced meanwhile were
+   * lost, so listeners must re-read the current state. Never called by an in-process bus.
+   */
+  onResubscribed(listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 /**
  * Membership changes as pushed to `segmentsChanged`: the engine's change, the current state sent
- * first, and the fold of two changes into one for a consumer that has not taken the first yet.
+ * first, the fold of two changes into one for a consumer that has not taken the first yet, and
+ * the catch-up after changes were missed (the bus was away).
  */
-import type { EpochMs, ProfileView, SegmentChange } from '../../engine/types';
+import type { EpochMs, MembershipView, ProfileView, SegmentChange } from '../../engine/types';
 import type { SegmentChangeModel } from '../../resolvers/models';
 
 /** The engine's change as the schema's model. */
@@ -50,4 +51,22 @@ export function mergedState(profile: ProfileView, at: EpochMs): SegmentChangeMod
     cause: 'merge',
     at,
   };
+}
+
+/**
+ * What a subscriber holding `held` missed, given the `current` profile: the memberships entered
+ * (or left and entered again) and left since, as a state sync (cause `current`, no reasons), or
+ * null if it missed nothing.
+ */
+export function catchUpChange(
+  held: readonly MembershipView[],
+  current: ProfileView,
+  at: EpochMs,
+): SegmentChangeModel | null {
+  const before = new Map(held.map((segment) => [segment.key, segment.since]));
+  const after = new Map(current.segments.map((segment) => [segment.key, segment.since]));
+  const entered = [...after.keys()].filter((key) => before.get(key) !== after.get(key));
+  const exited = [...before.keys()].filter((key) => !after.has(key));
+  if (entered.length === 0 && exited.length === 0) return null;
+  return { entered, exited, segments: current.segments, reasons: {}, cause: 'current', at };
 }

@@ -1,8 +1,9 @@
 /**
  * Turns the `redis` option of the Personalizer (URL, client instance, or cluster nodes) into a
- * command client plus a way to open the one subscriber connection the change bus needs.
+ * command client plus a way to open the one subscriber connection the change bus needs, and
+ * tells connection failures (Redis down, restarting, unreachable) from other errors.
  */
-import Redis, { Cluster } from 'ioredis';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
 
 /** Where the profiles live: a URL, an ioredis client (single node or cluster), or cluster nodes. */
 export type RedisTarget = string | Redis | Cluster | { nodes: Array<{ host: string; port: number }> };
@@ -17,6 +18,40 @@ export interface RedisConnection {
 }
 
 /**
+ * How the command connections opened here behave while Redis is away. Every request of the
+ * endpoint waits on Redis, so the rule is: fail within about a second, never queue without bound,
+ * and come back as soon as Redis does. (A client instance passed in keeps its own options.)
+ *
+ * - `enableOfflineQueue: true`: a command sent while (re)connecting waits for the connection
+ *   instead of failing at once, so start-up and a blip of a few hundred ms (a restart, a
+ *   failover) cost nothing. `false` would fail every request during any reconnect.
+ * - `maxRetriesPerRequest: 1`: that wait is bounded. ioredis rejects the queued commands every
+ *   `maxRetriesPerRequest + 1` failed reconnection attempts, which also bounds the queue.
+ *   (The default, 20, lets a request hang for 20 attempts; `null` queues forever.)
+ * - `retryStrategy`: reconnection attempts at most 500 ms apart (default: up to 2 s), so the two
+ *   attempts above take about a second, and service resumes within 0.5 s of Redis being back.
+ * - `connectTimeout: 1000`: an unreachable host (packets dropped, not refused) fails an attempt
+ *   in 1 s, not the default 10 s.
+ * - `commandTimeout`: a connection that is open but gets no answer (Redis hung, a network black
+ *   hole) fails the request too. A timed-out write may still run later; events are idempotent by
+ *   id, so the caller's retry counts nothing twice.
+ */
+const FAIL_FAST: RedisOptions = {
+  enableOfflineQueue: true,
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
+  connectTimeout: 1000,
+  commandTimeout: 1000,
+};
+
+/**
+ * The subscriber is not a request path: its (un)subscribe commands wait for the connection
+ * however long it takes (ioredis then resubscribes every channel by itself, and the bus tells
+ * listeners to re-read what they may have missed).
+ */
+const SUBSCRIBER: RedisOptions = { maxRetriesPerRequest: null, commandTimeout: undefined };
+
+/**
  * Opens (or adopts) the command client for `target`. Connection errors of the clients opened
  * here go to `onError` (ioredis reconnects by itself; without a listener it prints them raw).
  */
@@ -24,12 +59,12 @@ export function connectRedis(target: RedisTarget, onError: (error: Error) => voi
   let client: Redis | Cluster;
   let owned = false;
   if (typeof target === 'string') {
-    client = new Redis(target, { maxRetriesPerRequest: 3 });
+    client = new Redis(target, FAIL_FAST);
     owned = true;
   } else if (target instanceof Redis || target instanceof Cluster) {
     client = target;
   } else if (Array.isArray(target.nodes) && target.nodes.length > 0) {
-    client = new Cluster(target.nodes, { redisOptions: { maxRetriesPerRequest: 3 } });
+    client = new Cluster(target.nodes, { redisOptions: FAIL_FAST });
     owned = true;
   } else {
     throw new TypeError(
@@ -46,8 +81,11 @@ export function connectRedis(target: RedisTarget, onError: (error: Error) => voi
       // never arrive (silently): see /work/shared/notes/redis-and-websocket.md.
       const subscriber =
         client instanceof Cluster
-          ? client.duplicate(undefined, { shardedSubscribers: true })
-          : client.duplicate({ maxRetriesPerRequest: null });
+          ? client.duplicate(undefined, {
+              shardedSubscribers: true,
+              redisOptions: { ...client.options.redisOptions, ...SUBSCRIBER },
+            })
+          : client.duplicate(SUBSCRIBER);
       subscriber.on('error', onError);
       return subscriber;
     },
@@ -55,4 +93,42 @@ export function connectRedis(target: RedisTarget, onError: (error: Error) => voi
       if (owned) await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** Error names of ioredis for a request that never got an answer. */
+const UNANSWERED = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+/** Messages of ioredis for a request that could not be sent or answered. */
+const UNSENT = [
+  'Connection is closed.',
+  'Command timed out',
+  "Stream isn't writeable",
+  "Cluster isn't ready",
+  'None of startup nodes is available',
+  'Failed to refresh slots cache',
+];
+/** Replies of a Redis that is up but cannot serve now (loading its data, failing over, busy). */
+const NOT_NOW = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY)\b/;
+/** Socket errors of an unreachable Redis. */
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether `error` means "Redis could not be reached or could not answer now", as opposed to a
+ * bad request or a bug: the same call may succeed later, and the caller may serve a fallback.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (UNANSWERED.has(error.name)) return true;
+  if (UNSENT.some((message) => error.message.startsWith(message))) return true;
+  if (NOT_NOW.test(error.message)) return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && NETWORK.has(code);
 }
