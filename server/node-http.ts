@@ -1,19 +1,23 @@
 /**
  * The node:http adapter: reads the body (refusing it past the size limit without buffering more),
- * hands the request to `handleHttp`, writes the response. Requests on other paths get 404.
+ * hands the request to `handleHttp`, writes the response. With `operator` endpoints, health,
+ * readiness and metrics are served on their paths (server/health.ts). Other paths get 404.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { payloadTooLarge } from './http';
+import { ErrorCode } from './errors';
+import type { OperatorEndpoints } from './health';
+import { payloadTooLarge, type HttpResponse } from './http';
 import type { PersonalizeServer } from './index';
 
-/** A request listener serving `server` on `path`. */
+/** A request listener serving `server` on `path` (and `operator` on theirs). */
 export function nodeHttpHandler(
   server: PersonalizeServer,
   path: string,
   maxBodyBytes: number,
+  operator?: OperatorEndpoints,
 ): RequestListener {
   return (request, response) => {
-    void serve(server, path, maxBodyBytes, request, response).catch((error: unknown) => {
+    void serve(server, path, maxBodyBytes, request, response, operator).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ errors: [{ message: 'internal server error' }] }));
       console.error('personalize: HTTP request failed', error);
@@ -27,28 +31,62 @@ async function serve(
   maxBodyBytes: number,
   request: IncomingMessage,
   response: ServerResponse,
+  operator: OperatorEndpoints | undefined,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  const operated = operator?.handle(request.method ?? 'GET', url.pathname, request.headers);
+  if (operated) {
+    const result = await operated;
+    response.writeHead(result.status, result.headers).end(request.method === 'HEAD' ? '' : result.body);
+    return;
+  }
   if (url.pathname !== path) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
-  const body = await readBody(request, maxBodyBytes);
+  const bytes = await readBody(request, maxBodyBytes);
+  const body = bytes === null ? null : strictUtf8(bytes);
   const result =
-    body === null
+    bytes === null
       ? payloadTooLarge(maxBodyBytes)
-      : await server.handleHttp({
-          method: request.method ?? 'GET',
-          headers: request.headers,
-          search: url.search,
-          body,
-          remoteAddress: request.socket.remoteAddress,
-        });
+      : body === null
+        ? notUtf8()
+        : await server.handleHttp({
+            method: request.method ?? 'GET',
+            headers: request.headers,
+            search: url.search,
+            body,
+            remoteAddress: request.socket.remoteAddress,
+          });
   response.writeHead(result.status, result.headers).end(result.body);
 }
 
-/** The body as text, or null once it exceeds `maxBytes` (the rest is drained, not kept). */
-function readBody(request: IncomingMessage, maxBytes: number): Promise<string | null> {
+/**
+ * The text of `bytes`, or null when they are not UTF-8: a lenient decode would turn them into
+ * U+FFFD and silently store text the client never sent, so the client is told instead.
+ */
+function strictUtf8(bytes: Buffer): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function notUtf8(): HttpResponse {
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({
+      errors: [
+        { message: 'the request body is not valid UTF-8', extensions: { code: ErrorCode.BadUserInput } },
+      ],
+    }),
+  };
+}
+
+/** The body's bytes, or null once they exceed `maxBytes` (the rest is drained, not kept). */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -62,7 +100,7 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<string | 
       }
       if (!oversized) chunks.push(chunk);
     });
-    request.on('end', () => resolve(oversized ? null : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(oversized ? null : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

@@ -9,6 +9,12 @@ import { EventValidationError } from './errors';
 import type { EventLimits } from './limits';
 
 const HOSTILE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * A lone surrogate (invalid UTF-16): it cannot be encoded as UTF-8, so Redis would store U+FFFD
+ * instead and two different keys or values would collide. Refused rather than stored rewritten.
+ */
+export const LONE_SURROGATE = /\p{Cs}/u;
+export const LONE_SURROGATE_REASON = 'contains a lone surrogate (not valid Unicode)';
 
 /** Validates and copies a JSON object found at `path` (`properties`, `context`). */
 export function copyJsonObject(value: unknown, path: string, limits: Readonly<EventLimits>): JsonObject {
@@ -36,6 +42,7 @@ function copyObject(
     if (HOSTILE_KEYS.has(key)) throw new EventValidationError(at, `"${key}" is not allowed as a key`);
     if (key.length === 0 || key.length > limits.maxKeyLength)
       throw new EventValidationError(at, `keys are 1 to ${limits.maxKeyLength} characters`);
+    if (LONE_SURROGATE.test(key)) throw new EventValidationError(at, `the key ${LONE_SURROGATE_REASON}`);
     const item = copyValue(value[key], at, limits, depth, budget);
     if (item !== undefined) copy[key] = item;
   }
@@ -65,6 +72,7 @@ function copyValue(
           path,
           `is ${value.length} characters long (at most ${limits.maxStringLength})`,
         );
+      if (LONE_SURROGATE.test(value)) throw new EventValidationError(path, LONE_SURROGATE_REASON);
       return value;
     case 'object': {
       if (value === null) return null;

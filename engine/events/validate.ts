@@ -26,13 +26,16 @@ const NON_EVENT_CALLS = new Set(['identify', 'group', 'alias']);
 const ID = /^[A-Za-z0-9._:~-]+$/;
 /** Event names: printable text, no control characters. */
 const NAME = /^[^\p{Cc}]+$/u;
+/** No lone surrogate: it cannot be encoded as UTF-8 (Redis would store U+FFFD, names would collide). */
+const WELL_FORMED = /^[^\p{Cs}]*$/u;
 
 function envelopeSchema(limits: Readonly<EventLimits>) {
   const name = z
     .string({ error: (issue) => `must be a string, got ${kindOf(issue.input)}` })
     .min(1, { error: 'must not be empty' })
     .max(limits.maxTypeLength, { error: `is longer than ${limits.maxTypeLength} characters` })
-    .regex(NAME, { error: 'must not contain control characters' });
+    .regex(NAME, { error: 'must not contain control characters' })
+    .regex(WELL_FORMED, { error: 'contains a lone surrogate (not valid Unicode)' });
   const id = z
     .string({ error: (issue) => `must be a string, got ${kindOf(issue.input)}` })
     .min(1, { error: 'must not be empty' })

@@ -5,14 +5,16 @@
 
 const MAX_LENGTH = 200;
 // Braces would break the hash tag; whitespace and control characters have no business in an id.
-const FORBIDDEN = /[{}\s\p{Cc}]/u;
+// Lone surrogates become U+FFFD in UTF-8: two different ids would share one profile's keys (and
+// one identify proof, an HMAC over the UTF-8 bytes).
+const FORBIDDEN = /[{}\s\p{Cc}\p{Cs}]/u;
 
 /** Throws a `TypeError` naming the problem when `id` cannot be a profile id. */
 export function assertProfileId(id: unknown, what = 'profile id'): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new TypeError(`${what} must be a non-empty string`);
   if (id.length > MAX_LENGTH) throw new TypeError(`${what} is longer than ${MAX_LENGTH} characters`);
   if (FORBIDDEN.test(id))
-    throw new TypeError(`${what} must not contain braces, whitespace or control characters`);
+    throw new TypeError(`${what} must not contain braces, whitespace, control characters or lone surrogates`);
 }
 
 /** The canonical profile id of a known user: namespaced so it never collides with anonymous ids. */
