@@ -287,7 +287,9 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
       return {
         sockets: ws.size,
         subscriptions: ws.subscriptions,
-        liveQueries: live.size, documents: generation?.snapshot.size ?? 0 };
+        liveQueries: live.size,
+        documents: generation?.snapshot.size ?? 0,
+      };
     },
 
     async close() {

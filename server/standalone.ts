@@ -16,6 +16,11 @@
  *   LIMITS          JSON overrides of DEFAULT_LIMITS (server/limits.ts), each value checked, e.g.
  *                   '{"trackPerIp":{"burst":2000,"perSecond":1000}}' for a load test where every
  *                   visitor comes from one address; the limits in force are logged when overridden
+ *   METRICS_TOKEN   bearer token of GET /personalize/metrics (Prometheus); unset = metrics disabled
+ *   READY_TIMEOUT_MS  how long GET /personalize/ready waits for Redis to answer PING (default 1000)
+ *
+ * GET /personalize/health (liveness) and /personalize/ready (readiness) are always served. Logs are
+ * one JSON object per line, without personal data (server/logger.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,9 +29,14 @@ import { join, resolve } from 'node:path';
 import { JsonContentSource } from '../content/json-source';
 import { createPersonalizer } from '../engine';
 import type { RuleSetSource } from '../engine/types';
+import { createOperatorEndpoints } from './health';
 import { createPersonalizeServer } from './index';
 import { resolveLimits, type Limits } from './limits';
+import { jsonLogger } from './logger';
+import { createMetrics } from './metrics';
 import { nodeHttpHandler } from './node-http';
+
+const logger = jsonLogger();
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -43,14 +53,17 @@ async function main(): Promise<void> {
   if (secrets.length === 0) {
     if (process.env.NODE_ENV === 'production') throw new Error('TOKEN_SECRETS is required in production');
     secrets = [randomBytes(32).toString('base64url')];
-    console.warn('personalize: no TOKEN_SECRETS, using a random secret: tokens will not survive a restart');
+    logger.warn('personalize: no TOKEN_SECRETS, using a random secret: tokens will not survive a restart');
   }
   const overrides = process.env.LIMITS ? (JSON.parse(process.env.LIMITS) as Partial<Limits>) : {};
   const limits = resolveLimits(overrides);
-  if (process.env.LIMITS) console.warn(`personalize: limits overridden by LIMITS: ${JSON.stringify(limits)}`);
+  if (process.env.LIMITS) logger.warn(`personalize: limits overridden by LIMITS: ${JSON.stringify(limits)}`);
   const rules = JSON.parse(readFileSync(rulesFile, 'utf8')) as RuleSetSource;
+  const metrics = createMetrics();
   const personalizer = await createPersonalizer({
     rules,
+    logger,
+    observer: metrics.observer,
     ...(process.env.REDIS_URL ? { redis: process.env.REDIS_URL } : {}),
     ...(process.env.KEY_PREFIX ? { keyPrefix: process.env.KEY_PREFIX } : {}),
   });
@@ -64,14 +77,27 @@ async function main(): Promise<void> {
     tokens: { secrets },
     cors: { origins: list(process.env.CORS_ORIGINS) },
     limits: overrides,
+    logger,
+    observer: metrics.observer,
   });
   await server.start();
-  const http = createServer(nodeHttpHandler(server, path, limits.maxBodyBytes));
+  metrics.watch(server);
+  const metricsToken = process.env.METRICS_TOKEN ?? '';
+  if (!metricsToken) logger.info('personalize: METRICS_TOKEN is not set: /personalize/metrics is disabled');
+  let running = true;
+  const operator = createOperatorEndpoints({
+    personalizer: () => (running ? personalizer : null),
+    metrics,
+    metricsToken,
+    ...(process.env.READY_TIMEOUT_MS ? { readyTimeoutMs: Number(process.env.READY_TIMEOUT_MS) } : {}),
+  });
+  const http = createServer(nodeHttpHandler(server, path, limits.maxBodyBytes, operator));
   server.attach(http);
   await new Promise<void>((done) => http.listen(port, host, done));
-  console.log(`personalize: listening on http://${host}:${port}${path} (HTTP and WebSocket)`);
+  logger.info(`personalize: listening on http://${host}:${port}${path} (HTTP and WebSocket)`);
 
   const shutdown = async (): Promise<void> => {
+    running = false;
     http.close();
     await server.close();
     content.close();
@@ -83,6 +109,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  logger.error('personalize: the standalone server failed to start', error);
   process.exit(1);
 });

@@ -21,12 +21,19 @@ import {
   type Context,
   type ServerOptions,
 } from 'graphql-ws';
-import { getOperationAST, subscribe, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  subscribe,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Auth } from '../resolvers/context';
 import { authenticate } from './auth';
 import { ErrorCode, refusal } from './errors';
 import { distinctResults } from './live/distinct';
+import { ChangeStamp, timedPushes } from './live/push-timing';
 import type { OperationCache } from './operation-cache';
 import { describeRefusal, type TokenSigner } from './tokens';
 
@@ -56,9 +63,11 @@ export interface WsOptions {
   /** The schema in force and the cache of prepared documents. */
   schema(): GraphQLSchema;
   operations: OperationCache;
-  /** The resolver context of one operation of a socket. */
-  context(extra: SocketExtra): unknown;
+  /** The resolver context of one operation of a socket (`stamp`: see live/push-timing.ts). */
+  context(extra: SocketExtra, stamp: ChangeStamp | undefined): unknown;
   logger: Pick<Console, 'error'>;
+  /** Receives the push latency of subscription frames (ms); when absent nothing is timed. */
+  onPush?: (ms: number) => void;
 }
 
 /** Whether the operation is `subscription { live { ... } }` (deduplicated results). */
@@ -75,6 +84,9 @@ export class WsTransport {
   private readonly unanswered = new WeakSet<WebSocket>();
   private readonly server: ReturnType<typeof makeServer<Record<string, unknown>, SocketExtra>>;
   private readonly keepAlive: NodeJS.Timeout;
+  /** The change stamp of each operation's context, when pushes are timed. */
+  private readonly stamps = new WeakMap<object, ChangeStamp>();
+  private openSubscriptions = 0;
 
   constructor(private readonly options: WsOptions) {
     this.wss = new WebSocketServer({
@@ -98,17 +110,26 @@ export class WsTransport {
         const schema = options.schema();
         const prepared = options.operations.prepare(schema, String(payload.query));
         if (prepared.errors) return [...prepared.errors];
+        const stamp = options.onPush ? new ChangeStamp() : undefined;
+        const contextValue = options.context(ctx.extra, stamp);
+        if (stamp) this.stamps.set(contextValue as object, stamp);
         return {
           schema,
           document: prepared.document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: options.context(ctx.extra),
+          contextValue,
         };
       },
       subscribe: async (args) => {
         const result = await subscribe(args);
-        return Symbol.asyncIterator in result && isLive(args) ? distinctResults(result) : result;
+        if (!(Symbol.asyncIterator in result)) return result;
+        type Results = AsyncIterator<ExecutionResult>;
+        const filter = isLive(args) ? distinctResults : (results: Results): Results => results;
+        const stamp = this.stamps.get(args.contextValue as object);
+        return this.counted(
+          stamp && options.onPush ? timedPushes(result, stamp, filter, options.onPush) : filter(result),
+        );
       },
     };
     this.server = makeServer(serverOptions);
@@ -131,12 +152,50 @@ export class WsTransport {
     return this.sockets.size;
   }
 
+  /** Number of open subscriptions (live queries and `segmentsChanged`) over all sockets. */
+  get subscriptions(): number {
+    return this.openSubscriptions;
+  }
+
   /** Closes every socket (1001 going away) and stops the keep-alive sweep. */
   async close(): Promise<void> {
     clearInterval(this.keepAlive);
     for (const socket of this.sockets) socket.close(1001, 'Going away');
     this.sockets.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** Counts `results` among the open subscriptions until it ends, however it ends. */
+  private counted<T>(results: AsyncIterator<T>): AsyncIterableIterator<T> {
+    this.openSubscriptions += 1;
+    let open = true;
+    const ended = (): void => {
+      if (open) this.openSubscriptions -= 1;
+      open = false;
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      async next() {
+        const step = await results.next().catch((error: unknown) => {
+          ended();
+          throw error;
+        });
+        if (step.done) ended();
+        return step;
+      },
+      async return() {
+        ended();
+        return (await results.return?.()) ?? { value: undefined, done: true };
+      },
+      async throw(error?: unknown) {
+        ended();
+        if (results.throw) return results.throw(error);
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
   }
 
   private handles(request: IncomingMessage): boolean {
