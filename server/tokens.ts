@@ -81,8 +81,11 @@ export class TokenSigner {
     const [, kid, payload, signature] = parts as [string, string, string, string];
     const secret = this.keys.get(kid);
     if (!secret) return { ok: false, refusal: 'unknown-key' };
-    const expected = sign(secret, `${VERSION}.${kid}.${payload}`);
-    const given = Buffer.from(signature, 'base64url');
+    // Compared as text, not decoded: base64url decoding skips padding and stray characters and
+    // ignores the spare bits of the last one, so a signature would have many spellings and a
+    // tampered token (`<token>=`) would pass. Each token has exactly one valid form.
+    const expected = Buffer.from(sign(secret, `${VERSION}.${kid}.${payload}`).toString('base64url'));
+    const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return { ok: false, refusal: 'bad-signature' };
     let decoded: unknown;

@@ -238,6 +238,8 @@ export class MemoryProfileStore implements ProfileStore {
     assertProfileId(profileId);
     if ((this.get(profileId)?.version ?? 0) !== expectedVersion) return false;
     this.profiles.delete(profileId);
+    // Erasing the target must delete this alias too, even when this id never stored anything.
+    this.get(intoId)?.aliases.add(profileId);
     const ttl = this.options.anonymousTtlMs;
     this.aliasOf.set(profileId, {
       target: intoId,

@@ -251,6 +251,10 @@ export class RedisProfileStore implements ProfileStore {
       this.keys.aliases(profileId),
     ];
     const args = [this.keys.base(profileId), intoId, this.options.anonymousTtlMs, expectedVersion];
+    // Listed among the target's aliases before the alias exists, so erasing the target always
+    // deletes it: absorb lists only ids that had data, and a device that never tracked is an
+    // alias too (erasure would leave it linking that device to the user).
+    await this.options.client.sadd(this.keys.aliases(intoId), profileId);
     return (await this.scripts.run('retire', keys, args)) === 1;
   }
 
