@@ -181,10 +181,11 @@ function merge(results: GeneratorResult[]): GeneratorResult {
   for (const result of results.slice(1))
     for (const key of Object.keys(total) as Array<keyof GeneratorResult>) {
       const value = result[key];
-      if (Array.isArray(value)) (total[key] as number[]) = [...(total[key] as number[]), ...value];
+      if (Array.isArray(value)) (total[key] as unknown[]) = [...(total[key] as unknown[]), ...value];
       else (total[key] as number) += value;
     }
   for (const key of ['pushMs', 'trackMs', 'queryMs', 'lagMs'] as const) total[key].sort((a, b) => a - b);
+  total.errorSamples = total.errorSamples.slice(0, 10);
   return total;
 }
 
@@ -278,6 +279,10 @@ export async function run(args: string[]): Promise<void> {
         'event-to-push p50 / p99 / max',
         `${ms(totals.pushMs, 50)} / ${ms(totals.pushMs, 99)} / ${ms(totals.pushMs, 100)} ms`,
       ],
+      [
+        'track answers without their change',
+        `${totals.racedOutcomes} (a page query of the same visitor committed it first; pushed all the same)`,
+      ],
       ['track latency p50 / p99', `${ms(totals.trackMs, 50)} / ${ms(totals.trackMs, 99)} ms`],
       ['query latency p50 / p99', `${ms(totals.queryMs, 50)} / ${ms(totals.queryMs, 99)} ms`],
       [
@@ -309,6 +314,7 @@ export async function run(args: string[]): Promise<void> {
     ];
     const width = Math.max(...rows.map(([label]) => label.length));
     for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+    for (const sample of totals.errorSamples) console.log(`  error: ${sample}`);
     console.log(
       JSON.stringify({
         bench: 'load',

@@ -61,11 +61,13 @@ class Generator {
     queries: 0,
     failedRequests: 0,
     wrongOutcomes: 0,
+    racedOutcomes: 0,
     refusedSockets: 0,
     socketCloses: 0,
     expectedPushes: 0,
     missedPushes: 0,
     unexpectedPushes: 0,
+    errorSamples: [],
     pushMs: [],
     trackMs: [],
     queryMs: [],
@@ -74,7 +76,10 @@ class Generator {
   };
 
   constructor(private readonly setup: GeneratorSetup) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: setup.maxSockets });
+    // Idle connections are closed here after 4 s, before the server's 5 s keep-alive timeout: else
+    // a request can be written on a connection the server is closing (ECONNRESET), which browsers
+    // retry but this generator would count as a failure.
+    this.agent = new Agent({ keepAlive: true, maxSockets: setup.maxSockets, timeout: 4000 });
     this.events = eventsPerVisitor(setup.durationS, setup.eventsPerMin);
     const tokens = new TokenSigner({ secrets: [setup.secret], clock: { now: Date.now } });
     for (let offset = 0; offset < setup.count; offset++) {
@@ -170,7 +175,13 @@ class Generator {
       this.result.tracks++;
       this.result.trackMs.push(performance.now() - sentAt);
       const { entered: got } = (data.track ?? {}) as { entered?: string[] };
-      if ((got ?? []).join() !== (entered ?? '')) this.result.wrongOutcomes++;
+      if (entered && (got ?? []).length === 0) this.result.racedOutcomes++;
+      else if ((got ?? []).join() !== (entered ?? '')) {
+        this.result.wrongOutcomes++;
+        this.note(
+          `visitor ${visitor.index} event ${k}: entered [${got?.join()}], expected [${entered ?? ''}]`,
+        );
+      }
     });
   }
 
@@ -185,8 +196,9 @@ class Generator {
   /** POSTs a GraphQL body; `ok` gets the data of a 200 without errors, anything else is a failure. */
   private post(body: string, token: string, ok: (data: Record<string, unknown>) => void): void {
     this.inFlight++;
-    const failed = (): void => {
+    const failed = (why: string): void => {
       this.result.failedRequests++;
+      this.note(why);
       this.inFlight--;
     };
     const url = new URL(this.setup.httpUrl);
@@ -206,21 +218,23 @@ class Generator {
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', failed);
+        response.on('error', (error) => failed(`response: ${error.message}`));
         response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
           let parsed: GraphQLBody;
           try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLBody;
+            parsed = JSON.parse(text) as GraphQLBody;
           } catch {
-            return failed();
+            return failed(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
           }
-          if (response.statusCode !== 200 || parsed.errors || !parsed.data) return failed();
+          if (response.statusCode !== 200 || parsed.errors || !parsed.data)
+            return failed(`HTTP ${response.statusCode}: ${text.slice(0, 300)}`);
           this.inFlight--;
           ok(parsed.data);
         });
       },
     );
-    outgoing.on('error', failed);
+    outgoing.on('error', (error) => failed(`request: ${error.message}`));
     outgoing.end(body);
   }
 
@@ -247,10 +261,13 @@ class Generator {
       });
       // Every error is followed by `close`, where it is counted.
       socket.on('error', () => {});
-      socket.once('close', () => {
+      socket.once('close', (code, reason) => {
         clearTimeout(giveUp);
         if (!ready) resolve(false);
-        else if (!this.stopping) this.result.socketCloses++;
+        else if (!this.stopping) {
+          this.result.socketCloses++;
+          this.note(`visitor ${visitor.index} socket closed: ${code} ${String(reason)}`);
+        }
       });
     });
   }
@@ -260,6 +277,7 @@ class Generator {
     const at = performance.now();
     if (message.type !== 'next' || message.payload?.errors) {
       this.result.failedRequests++;
+      this.note(`visitor ${visitor.index} socket: ${JSON.stringify(message).slice(0, 300)}`);
       return;
     }
     const live = message.payload?.data?.live as { banner?: { personalization?: { segment?: string } } };
@@ -267,7 +285,16 @@ class Generator {
     if (visitor.awaiting && visitor.awaiting.segment === segment) {
       this.result.pushMs.push(at - visitor.awaiting.sentAt);
       visitor.awaiting = null;
-    } else this.result.unexpectedPushes++;
+    } else {
+      this.result.unexpectedPushes++;
+      this.note(
+        `visitor ${visitor.index}: push of ${segment}, awaiting ${visitor.awaiting?.segment ?? 'none'}`,
+      );
+    }
+  }
+
+  private note(error: string): void {
+    if (this.result.errorSamples.length < 5) this.result.errorSamples.push(error);
   }
 }
 

@@ -58,8 +58,14 @@ export interface GeneratorResult {
   queries: number;
   /** Non-2xx answers, GraphQL errors, refused or reset HTTP connections. */
   failedRequests: number;
-  /** `track` answers whose `entered` differs from what the schedule implies. */
+  /** `track` answers whose `entered` names segments the schedule does not imply. */
   wrongOutcomes: number;
+  /**
+   * `track` answers without the change the schedule implies although it happened (and was pushed):
+   * a concurrent read of the same profile (a page query) evaluated the new event first and
+   * committed the change itself, which the engine allows (the newer writer decides). Not an error.
+   */
+  racedOutcomes: number;
   /** WebSocket handshakes that failed during the ramp. */
   refusedSockets: number;
   /** Sockets closed or errored by anything but the end of the run. */
@@ -68,6 +74,8 @@ export interface GeneratorResult {
   missedPushes: number;
   /** Pushes no change explains (a duplicate, or a variant the schedule did not lead to). */
   unexpectedPushes: number;
+  /** The first few failures as text, to say what went wrong. */
+  errorSamples: string[];
   pushMs: number[];
   trackMs: number[];
   queryMs: number[];
