@@ -147,7 +147,13 @@ export interface ProfileStore {
    * arrived since the export: export and absorb again (harmless, idempotent), then retry.
    */
   retire(profileId: string, intoId: string, expectedVersion: number): Promise<boolean>;
-  /** Deletes every key of the profile and of its aliases. */
+  /** Deletes every key of the profile and of its aliases (its membership index entries too). */
   erase(profileId: string): Promise<EraseResult>;
+  /**
+   * How many live profiles (not expired, erased or merged away) have a stored membership of each
+   * of `segmentKeys` at `now`: exact, read from an index the writes above keep current, never by
+   * scanning profiles on Redis. Only the keys asked for are reported.
+   */
+  countMembers(segmentKeys: readonly string[], now: EpochMs): Promise<Record<string, number>>;
   close(): Promise<void>;
 }

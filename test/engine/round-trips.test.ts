@@ -19,7 +19,7 @@ client.sendCommand = (command, stream) => {
 const keyPrefix = new Harness({ kind: 'memory' }).keyPrefix;
 afterAll(() => client.disconnect());
 
-it('stores an event that changes no membership in one round trip; an entry adds a schedule and a commit', async () => {
+it('stores an event that changes no membership in one round trip; an entry adds a schedule, a commit and an index write', async () => {
   const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
   const engine = await assemblePersonalizer(rules, () => rules, {
     redis: client,
@@ -36,8 +36,14 @@ it('stores an event that changes no membership in one round trip; an entry adds 
   // A new profile: its first event records the rules version in the same script.
   expect(await counted(() => engine.track(profile, [view(now - 3)]))).toEqual(['evalsha']);
   expect(await counted(() => engine.track(profile, [view(now - 2), view(now - 1)]))).toEqual(['evalsha']);
-  // The 4th view enters the segment: ingest, schedule the exit (ZADD LT), then commit + announce.
-  expect(await counted(() => engine.track(profile, [view(now)]))).toEqual(['evalsha', 'zadd', 'evalsha']);
+  // The 4th view enters the segment: ingest, schedule the exit (ZADD LT), commit + announce, then
+  // record the membership in the membership index (another slot, so another script).
+  expect(await counted(() => engine.track(profile, [view(now)]))).toEqual([
+    'evalsha',
+    'zadd',
+    'evalsha',
+    'evalsha',
+  ]);
   // A 5th view extends the membership: its exit is later than the scheduled one, nothing to write.
   expect(await counted(() => engine.track(profile, [view(now + 1)]))).toEqual(['evalsha']);
   await engine.close();

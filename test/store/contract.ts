@@ -4,11 +4,21 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PersonalizerEngine } from '../../engine/personalizer';
+import { memberPartition } from '../../engine/store/redis/member-index';
+import type { RedisProfileStore } from '../../engine/store/redis/redis-store';
 import { RedisDueSet } from '../../engine/time/redis-due-set';
 import type { SegmentChange } from '../../engine/types';
 import { event, handSource, Harness, uid, view, type Backend } from './harness';
 
 const WIDE = { windowMs: 60_000, threshold: 3, deadlineMs: 60_000 };
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const sleepUntil = (at: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+/** Four `Article Viewed` events just before `now`: enough for the `reader` segment. */
+const fourViews = (engine: PersonalizerEngine, profile: string, now = Date.now()) =>
+  engine.track(profile, [view(now - 3), view(now - 2), view(now - 1), view(now)]);
 
 /** Resolves with the first change of `profileId` that `accept`s, or fails after `timeoutMs`. */
 function nextChange(
@@ -182,6 +192,48 @@ export function storeContract(name: string, backend: () => Backend): void {
         expect((await store.load(anon, context(1400))).id).toBe(user);
         expect(await store.exportProfile(anon, context(1400))).toMatchObject({ id: user });
       });
+
+      it('counts members at any time: a live member stays counted past its index entry’s re-check time', async () => {
+        const { store } = harness().store(); // no TTL: the profile never expires
+        const profile = uid('anon');
+        const now = Date.now();
+        const { profile: read } = await store.ingest(profile, [routed('a', now, 'buy')], context(now));
+        const committed = await store.commit(profile, {
+          expectedVersion: read.version,
+          rulesVersion: 'r1',
+          memberships: { s: { since: now } },
+          dueAt: null,
+          change: null,
+        });
+        expect(committed).toBe(true);
+        expect(await store.countMembers(['s', 'other'], now)).toEqual({ s: 1, other: 0 });
+        // Past any entry's re-check time (at most a week ahead): re-checked against the profile, kept.
+        expect(await store.countMembers(['s'], now + 30 * DAY_MS)).toEqual({ s: 1 });
+        expect(await store.countMembers(['s'], now + 30 * DAY_MS)).toEqual({ s: 1 });
+        await store.erase(profile);
+        expect(await store.countMembers(['s'], now)).toEqual({ s: 0 });
+        expect(await store.countMembers([], now)).toEqual({});
+      });
+
+      if (backend().kind !== 'memory') {
+        it('drops index entries left by a crash (profile gone) once their re-check time has come', async () => {
+          const h = harness();
+          const store = h.store().store as RedisProfileStore;
+          const admin = h.adminClient();
+          const now = Date.now();
+          // More than one count pass re-checks per key, all in one key: the count loops until done.
+          const ghosts = Array.from({ length: 700 }, () => uid('ghost'));
+          const key = store.keys.members(memberPartition(ghosts[0]!), 's');
+          await admin.zadd(key, ...ghosts.flatMap((ghost, i) => [now - 1000 + i, ghost]));
+          // Not yet due (scored after `now`): counted, as the index cannot know without a re-check.
+          const pending = uid('ghost');
+          await admin.zadd(store.keys.members(memberPartition(pending), 's'), now + 60_000, pending);
+          expect(await store.countMembers(['s'], now)).toEqual({ s: 1 });
+          expect(await h.indexedIds()).toEqual([pending]);
+          expect(await store.countMembers(['s'], now + 60_000)).toEqual({ s: 0 });
+          expect(await h.indexedIds()).toEqual([]);
+        });
+      }
     });
 
     it('stores events once by id and announces the entry on the 4th view', async () => {
@@ -368,6 +420,66 @@ export function storeContract(name: string, backend: () => Backend): void {
       const gone = await engine.getProfile(profile);
       expect(gone.segments).toEqual([]);
       expect((await engine.track(profile, [view(Date.now())])).accepted).toBe(1);
+    });
+
+    describe('member counts', () => {
+      it('counts entries and exits by event, consent off, a merge once, and nothing of an erased profile', async () => {
+        const h = harness();
+        const engine = await h.engine(WIDE);
+        const count = () => engine.countMembers();
+        expect(await count()).toEqual({ reader: 0, abandoner: 0, vip: 0 });
+        const [a, b, c, d] = [uid('anon'), uid('anon'), uid('anon'), uid('anon')];
+        for (const profile of [a, b, c]) await fourViews(engine, profile);
+        await engine.setTraits(a, { plan: 'gold' });
+        await engine.setTraits(b, { plan: 'gold' });
+        expect(await count()).toEqual({ reader: 3, abandoner: 0, vip: 2 });
+        await engine.setTraits(b, { plan: null });
+        expect(await count()).toEqual({ reader: 3, abandoner: 0, vip: 1 });
+        // Consent off drops c's events: it leaves `reader`.
+        await engine.setConsent(c, { behavioral: false });
+        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1 });
+        // a becomes a known user: the same person, counted once.
+        const userId = uid('user');
+        await engine.identify(a, userId);
+        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1 });
+        // The user's second device reads too: one more member until it is merged into the same user.
+        await fourViews(engine, d);
+        expect((await count()).reader).toBe(3);
+        await engine.identify(d, userId);
+        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1 });
+        // Erasure (through an old anonymous id) leaves no count and no index entry behind.
+        await engine.forget(a);
+        expect(await count()).toEqual({ reader: 1, abandoner: 0, vip: 0 });
+        expect(await h.indexedIds()).toEqual(h.backend.kind === 'memory' ? [] : [b]);
+      });
+
+      it('counts the exit by time when the due-set fires it', async () => {
+        const h = harness();
+        const engine = await h.engine({ windowMs: 1000, threshold: 3, deadlineMs: 60_000 });
+        await engine.start();
+        await fourViews(engine, uid('anon'));
+        expect((await engine.countMembers()).reader).toBe(1);
+        await expect.poll(async () => (await engine.countMembers()).reader, { timeout: 5000 }).toBe(0);
+        expect(await h.indexedIds()).toEqual([]);
+      });
+
+      it('follows anonymous TTLs: counted while activity keeps a profile alive, not once it expires', async () => {
+        const h = harness();
+        const engine = await h.engine(WIDE, { anonymousTtlMs: 1500 });
+        const [active, idle] = [uid('anon'), uid('anon')];
+        const t0 = Date.now();
+        await fourViews(engine, active, t0);
+        await fourViews(engine, idle, t0);
+        expect((await engine.countMembers()).reader).toBe(2);
+        // An event that changes no membership (so writes no index entry) moves the active one's expiry.
+        await sleepUntil(t0 + 1000);
+        expect((await engine.track(active, [view(Date.now())])).change).toBeNull();
+        // The idle profile expired at t0 + 1.5 s; the active one lives until about t0 + 2.5 s.
+        await sleepUntil(t0 + 1800);
+        expect((await engine.countMembers()).reader).toBe(1);
+        await expect.poll(async () => (await engine.countMembers()).reader, { timeout: 5000 }).toBe(0);
+        expect(await h.indexedIds()).toEqual([]);
+      });
     });
 
     it('re-evaluates listened profiles at once when the rules change', async () => {

@@ -113,6 +113,18 @@ export class Harness {
     return found;
   }
 
+  /**
+   * Every profile id the Redis membership index holds (any segment, any partition, with repeats).
+   * The embedded store keeps no index apart from the profiles (it counts their memberships).
+   */
+  async indexedIds(): Promise<string[]> {
+    if (this.backend.kind === 'memory') return [];
+    const admin = this.adminClient();
+    const keys = await this.keysContaining(':members:');
+    const members = await Promise.all(keys.map((key) => admin.zrange(key, 0, -1)));
+    return members.flat();
+  }
+
   /** How many connections subscribe to `channel` (sharded channels on a cluster, summed over masters). */
   async channelSubscribers(channel: string): Promise<number> {
     const admin = this.adminClient();

@@ -262,6 +262,22 @@ export class MemoryProfileStore implements ProfileStore {
     };
   }
 
+  /**
+   * Counts the stored memberships of the live profiles. A scan rather than an index: the
+   * embedded store is for small sites, and a scan is exact by construction.
+   */
+  async countMembers(segmentKeys: readonly string[], now: EpochMs): Promise<Record<string, number>> {
+    const counts = new Map(segmentKeys.map((key) => [key, 0]));
+    for (const profile of this.profiles.values()) {
+      if (profile.expiresAt !== null && profile.expiresAt <= now) continue;
+      for (const key of profile.memberships.keys()) {
+        const count = counts.get(key);
+        if (count !== undefined) counts.set(key, count + 1);
+      }
+    }
+    return Object.fromEntries(counts);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.profiles.clear();

@@ -8,6 +8,11 @@
  *   <p>:{<id>}:aliases    set: ids that were merged into this profile
  *   <p>:{<id>}:alias      string: the profile this id was merged into (the id has no data left)
  *   <p>:{<id>}:ch         pub/sub channel of the profile's segment changes
+ *
+ * The membership index is cross-profile, so it cannot live in a profile's slot: it is split into
+ * fixed partitions with a hash tag of their own (see `member-index.ts`):
+ *
+ *   <p>:members:{p<n>}:<segment>  zset: profile id -> when to re-check the entry (its expiry)
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -33,5 +38,9 @@ export class RedisKeys {
   }
   channel(id: string): string {
     return `${this.base(id)}ch`;
+  }
+  /** The members of `segmentKey` whose profile ids fall in `partition`. */
+  members(partition: number, segmentKey: string): string {
+    return `${this.prefix}:members:{p${partition}}:${segmentKey}`;
   }
 }

@@ -2,10 +2,19 @@
  * The profile store on Redis (single node or cluster, unchanged). Each operation on a profile is
  * one Lua script over keys sharing the profile's hash tag (see `keys.ts` and `lua/*.lua`), so it
  * is atomic and takes one round trip; only merges and erasures touch other slots (aliases), and
- * those steps are idempotent so a retry after a crash is harmless.
+ * those steps are idempotent so a retry after a crash is harmless. A write that changes a
+ * profile's memberships (rare) is followed by one write to the membership index
+ * (`member-index.ts`), which `countMembers` reads.
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { Consent, JsonObject, MembershipState } from '../../types';
+import {
+  systemClock,
+  type Clock,
+  type Consent,
+  type EpochMs,
+  type JsonObject,
+  type MembershipState,
+} from '../../types';
 import { assertProfileId } from '../profile-id';
 import { assertEventId, decodeRecord, streamMember } from '../record';
 import type {
@@ -19,6 +28,7 @@ import type {
   StoreContext,
 } from '../types';
 import { RedisKeys } from './keys';
+import { RedisMemberIndex } from './member-index';
 import { scriptsFor, type Reply, type Scripts } from './scripts';
 
 /** How many alias hops a lookup follows before deciding the aliases form a loop. */
@@ -33,6 +43,8 @@ export interface RedisProfileStoreOptions {
   anonymousTtlMs: number;
   /** TTL of user profiles' keys (ms); 0 = kept until erased. */
   userTtlMs: number;
+  /** Source of time for the membership index's re-check times; default the system clock. */
+  clock?: Clock;
 }
 
 type ScriptOutcome<T> = { alias: string } | { value: T };
@@ -41,10 +53,12 @@ export class RedisProfileStore implements ProfileStore {
   readonly kind = 'redis';
   readonly keys: RedisKeys;
   private readonly scripts: Scripts;
+  private readonly members: RedisMemberIndex;
 
   constructor(private readonly options: RedisProfileStoreOptions) {
     this.keys = new RedisKeys(options.keyPrefix);
     this.scripts = scriptsFor(options.client);
+    this.members = new RedisMemberIndex(this.scripts, this.keys, options.clock ?? systemClock);
   }
 
   async ingest(profileId: string, events: RoutedEvent[], context: StoreContext): Promise<IngestResult> {
@@ -116,7 +130,19 @@ export class RedisProfileStore implements ProfileStore {
       memberships.length,
     ];
     for (const [key, state] of memberships) args.push(key, state.since);
-    return (await this.scripts.run('commit', [this.keys.hash(profileId)], args)) === 1;
+    const reply = await this.scripts.run('commit', [this.keys.hash(profileId)], args);
+    if (!Array.isArray(reply)) return false;
+    const [, expiresAt, entered, exited] = reply;
+    // Only a change of memberships costs this second write; it re-scores the continuing ones too.
+    if (asList(entered).length > 0 || asList(exited).length > 0) {
+      await this.members.update(
+        profileId,
+        memberships.map(([key]) => key),
+        asStrings(exited),
+        Number(expiresAt),
+      );
+    }
+    return true;
   }
 
   setTraits(profileId: string, traits: JsonObject, context: StoreContext): Promise<ProfileRecord> {
@@ -238,8 +264,14 @@ export class RedisProfileStore implements ProfileStore {
       this.options.userTtlMs,
       userId,
     ];
-    await this.scripts.run('absorb', keys, [...args, JSON.stringify(payload)]);
-    return this.load(id, context);
+    const expiresAt = await this.scripts.run('absorb', keys, [...args, JSON.stringify(payload)]);
+    const merged = await this.load(id, context);
+    // The merged profile's memberships came along: the user is now a member of them (the
+    // anonymous profile leaves the index when it is retired).
+    if (Object.keys(record?.memberships ?? {}).length > 0) {
+      await this.members.update(id, Object.keys(merged.memberships), [], Number(expiresAt));
+    }
+    return merged;
   }
 
   async retire(profileId: string, intoId: string, expectedVersion: number): Promise<boolean> {
@@ -255,7 +287,10 @@ export class RedisProfileStore implements ProfileStore {
     // deletes it: absorb lists only ids that had data, and a device that never tracked is an
     // alias too (erasure would leave it linking that device to the user).
     await this.options.client.sadd(this.keys.aliases(intoId), profileId);
-    return (await this.scripts.run('retire', keys, args)) === 1;
+    const [retired, memberships] = asList(await this.scripts.run('retire', keys, args));
+    if (Number(retired) !== 1) return false;
+    await this.members.update(profileId, [], asStrings(memberships));
+    return true;
   }
 
   erase(profileId: string): Promise<EraseResult> {
@@ -267,10 +302,17 @@ export class RedisProfileStore implements ProfileStore {
       const memberships: Record<string, MembershipState> = {};
       for (let i = 0; i < flat.length; i += 2) memberships[flat[i]!] = { since: Number(flat[i + 1]) };
       const aliases = asStrings(reply[3]);
-      // Each alias key lives on its own slot: one DEL each, sent together.
-      await Promise.all(aliases.map((alias) => this.options.client.del(this.keys.alias(alias))));
+      // Each alias key lives on its own slot: one DEL each, sent together with the index update.
+      await Promise.all([
+        ...aliases.map((alias) => this.options.client.del(this.keys.alias(alias))),
+        this.members.update(id, [], Object.keys(memberships)),
+      ]);
       return { value: { id, existed: Number(reply[1]) === 1, memberships, aliases } };
     });
+  }
+
+  countMembers(segmentKeys: readonly string[], now: EpochMs): Promise<Record<string, number>> {
+    return this.members.count(segmentKeys, now);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,9 @@ const SCRIPTS = {
   erase: 'pzErase',
   claim: 'pzClaim',
   finish: 'pzFinish',
+  index: 'pzIndex',
+  count: 'pzCount',
+  probe: 'pzProbe',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

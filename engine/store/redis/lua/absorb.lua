@@ -7,7 +7,7 @@
 --   { seen: [[id, ts]], entries: {streamId: [[member, ts]]}, firstLast: {streamId: [first, last]},
 --     traits: {key: json}, context: {key: json}, contextAt, memberships: {key: since},
 --     firstSeenAt, consent ('1'/'0'/''), aliases: [id], overrides: {key: json or ''} }
--- Reply: 1.
+-- Reply: the user profile's expiry (PEXPIRETIME: -1 = never), for the membership index.
 
 -- @include profile
 
@@ -68,4 +68,4 @@ for _, field in ipairs(redis.call('HKEYS', h)) do
   if string.sub(field, 1, 2) == 's:' then keys[#keys + 1] = base .. field end
 end
 apply_ttl(keys, tonumber(ARGV[4]))
-return 1
+return redis.call('PEXPIRETIME', h)
