@@ -265,7 +265,12 @@ export interface Personalizer {
   onResubscribed(listener: () => void): () => void;
   /**
    * How many profiles are currently members of each segment (by key), for the editors' Segments
-   * page. Optional: a store that cannot count cheaply leaves it out, and the page shows no count.
+   * page: every segment of the rules in force (a disabled one counts 0; a removed one is absent),
+   * counting the stored memberships of live profiles (expired, erased and merged-away ones are
+   * not counted; a merged user counts once). A profile not re-evaluated since a rules change counts
+   * as it stored until its next touch. Both built-in stores implement it (Redis from an index,
+   * never by scanning profiles: see `engine/store/README.md`); an implementation that cannot count
+   * cheaply leaves it out, and the page shows no count.
    */
   countMembers?(): Promise<Record<string, number>>;
   /**

@@ -37,6 +37,8 @@ module.exports = ({ env }) => ({
       cors: {
         origins: env.array('PERSONALIZE_CORS_ORIGINS', ['http://localhost:5173', 'http://127.0.0.1:5173']),
       },
+      // GET /personalize/metrics needs this bearer token; unset = metrics disabled.
+      metrics: { token: env('PERSONALIZE_METRICS_TOKEN', '') || undefined },
     },
   },
 });
