@@ -7,6 +7,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { ErrorCode } from './errors';
 import type { OperatorEndpoints } from './health';
 import { payloadTooLarge, type HttpResponse } from './http';
+import { renderLogArgument } from './logger';
 import type { PersonalizeServer } from './index';
 
 /** A request listener serving `server` on `path` (and `operator` on theirs). */
@@ -20,7 +21,8 @@ export function nodeHttpHandler(
     void serve(server, path, maxBodyBytes, request, response, operator).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ errors: [{ message: 'internal server error' }] }));
-      console.error('personalize: HTTP request failed', error);
+      // Rendered without the error's fields, which may carry request data (server/logger.ts).
+      console.error('personalize: HTTP request failed', renderLogArgument(error));
     });
   };
 }

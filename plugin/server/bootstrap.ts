@@ -1,6 +1,7 @@
 /**
  * bootstrap(): registers the admin permissions, starts the personalizer on the stored segments and
- * mounts the GraphQL layer on Strapi's own HTTP server (http/mount.ts).
+ * mounts the GraphQL layer on Strapi's own HTTP server (http/mount.ts), both reporting to the
+ * runtime's metrics. (Health, readiness and metrics are plain routes: routes/operator.ts.)
  */
 import type { Core } from '@strapi/strapi';
 import { parsePluginConfig } from './config/schema';
@@ -14,5 +15,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }): Promise<void> => {
   const config = parsePluginConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
   const runtime = strapi.plugin(PLUGIN_ID).service('runtime') as ReturnType<typeof runtimeService>;
   const personalizer = await runtime.start(config);
-  await mountGraphql(strapi, personalizer, config, (teardown) => runtime.onStop(teardown));
+  await mountGraphql(strapi, personalizer, config, runtime.metrics(), (teardown) => runtime.onStop(teardown));
 };

@@ -1,10 +1,12 @@
 /**
  * The engine's and the GraphQL layer's loggers, routed to Strapi's: one `[personalize]` prefix
- * (the layers' own `personalize: ` is dropped), errors with their stack, and other objects
- * summarised (a socket or a request must never be dumped whole into the log).
+ * (the layers' own `personalize: ` is dropped), errors with their stack only, and other objects as
+ * their type (server/logger.ts): an error's attached fields (a Redis command's arguments, a
+ * GraphQL operation's source) or a socket or a request must never reach the log, as they can carry
+ * profile ids, tokens, addresses or event properties.
  */
-import { inspect } from 'node:util';
 import type { Core } from '@strapi/strapi';
+import { renderLogArgument } from '../../server/logger';
 
 /** What the engine and the GraphQL layer log through. */
 export interface PluginLogger {
@@ -13,25 +15,15 @@ export interface PluginLogger {
   error(...args: unknown[]): void;
 }
 
-/** Longest rendering of one non-string argument. */
-const MAX_ARGUMENT_CHARS = 500;
-
 export function pluginLogger(strapi: Core.Strapi): PluginLogger {
   const write =
     (level: 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
       const text = args
-        .map(render)
+        .map(renderLogArgument)
         .join(' ')
         .replace(/^personalize: /, '');
       strapi.log[level](`[personalize] ${text}`);
     };
   return { info: write('info'), warn: write('warn'), error: write('error') };
-}
-
-function render(argument: unknown): string {
-  if (typeof argument === 'string') return argument;
-  if (argument instanceof Error) return argument.stack ?? `${argument.name}: ${argument.message}`;
-  const text = inspect(argument, { depth: 1, breakLength: Infinity });
-  return text.length > MAX_ARGUMENT_CHARS ? `${text.slice(0, MAX_ARGUMENT_CHARS)}…` : text;
 }

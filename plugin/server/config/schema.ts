@@ -77,6 +77,16 @@ export const pluginConfigSchema = z
           .default([]),
       })
       .prefault({}),
+    /**
+     * GET /personalize/metrics (Prometheus) needs `Authorization: Bearer <token>`; without a token
+     * the endpoint is disabled (404). 16+ characters: it guards operational data.
+     */
+    metrics: z
+      .object({ token: z.string().min(16, 'must be at least 16 characters').optional() })
+      .strict()
+      .optional(),
+    /** GET /personalize/ready answers 503 when Redis does not answer PING within `timeoutMs` (default 1000). */
+    readiness: z.object({ timeoutMs: positiveMs.optional() }).strict().optional(),
   })
   .strict();
 

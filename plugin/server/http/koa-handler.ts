@@ -30,8 +30,16 @@ export function koaGraphqlHandler(
       body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
       remoteAddress: ctx.ip,
     });
-    ctx.status = response.status;
-    ctx.set(response.headers);
-    ctx.body = response.body;
+    writeResponse(ctx, response);
   };
+}
+
+/** Writes a framework-neutral response (status, headers, body) to Koa's context. */
+export function writeResponse(
+  ctx: Pick<KoaContext, 'status' | 'body' | 'set'>,
+  response: HttpResponse,
+): void {
+  ctx.status = response.status;
+  ctx.set(response.headers);
+  ctx.body = response.body;
 }

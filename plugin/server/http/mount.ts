@@ -12,6 +12,7 @@
 import type { Core } from '@strapi/strapi';
 import { createPersonalizeServer, type PersonalizeServer } from '../../../server';
 import type { Personalizer } from '../../../engine/types';
+import type { PersonalizeMetrics } from '../../../server/metrics';
 import type { PluginConfig } from '../config/schema';
 import type { StrapiContentSource } from '../services/content-source';
 import { pluginLogger } from '../logger';
@@ -22,6 +23,7 @@ export async function mountGraphql(
   strapi: Core.Strapi,
   personalizer: Personalizer,
   config: PluginConfig,
+  metrics: PersonalizeMetrics,
   onStop: (teardown: () => void | Promise<void>) => void,
 ): Promise<PersonalizeServer> {
   const server = createPersonalizeServer({
@@ -33,9 +35,11 @@ export async function mountGraphql(
     cors: { origins: config.cors.origins },
     defaultLocale: await defaultLocale(strapi),
     logger: pluginLogger(strapi),
+    observer: metrics.observer,
   });
   await server.start();
   onStop(() => server.close());
+  onStop(metrics.watch(server));
 
   let open = true;
   const handle = koaGraphqlHandler(async (request) => {

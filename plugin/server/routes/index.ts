@@ -1,4 +1,8 @@
-/** The plugin's routers: only the admin API (the GraphQL endpoint is mounted in bootstrap). */
+/**
+ * The plugin's routers: the admin API and the operator endpoints (the GraphQL endpoint is mounted
+ * in bootstrap).
+ */
 import admin from './admin';
+import operator from './operator';
 
-export default { admin };
+export default { admin, operator };

@@ -9,11 +9,17 @@
  *
  * The rules announcement goes through the personalizer's bus even on a single instance, so one
  * path is tested and used everywhere.
+ *
+ * It also owns this instance's metrics (a registry of its own) and the operator endpoints
+ * (health, readiness, metrics) that the `operator` routes serve: readiness is 503 until the
+ * personalizer runs and again from the moment stopping begins.
  */
 import type { Core } from '@strapi/strapi';
 import { compileRuleSet, createPersonalizer, RuleCompileError } from '../../../engine';
 import type { Personalizer, RuleSetSource } from '../../../engine/types';
 import type { ContentChange } from '../../../content/types';
+import { createOperatorEndpoints, type OperatorEndpoints } from '../../../server/health';
+import { createMetrics, type PersonalizeMetrics } from '../../../server/metrics';
 import type { PluginConfig } from '../config/schema';
 import { pluginLogger } from '../logger';
 import type { StrapiContentSource } from './content-source';
@@ -29,6 +35,10 @@ type Teardown = () => void | Promise<void>;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   let personalizer: Personalizer | null = null;
+  let metrics: PersonalizeMetrics | null = null;
+  let stopping = false;
+  const running = (): Personalizer | null => (stopping ? null : personalizer);
+  let operator: OperatorEndpoints = createOperatorEndpoints({ personalizer: running });
   const teardowns: Teardown[] = [];
   const plugin = () => strapi.plugin('personalize');
   const segments = () => plugin().service('segments') as SegmentsService;
@@ -79,6 +89,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async start(config: PluginConfig): Promise<Personalizer> {
       if (personalizer) return personalizer;
       const rules = compilableRuleSet(await segments().ruleSetSource(), log);
+      const observed = (metrics ??= createMetrics());
       const started = await createPersonalizer({
         rules,
         ...(config.redis ? { redis: config.redis } : {}),
@@ -86,8 +97,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         anonymousTtlMs: config.ttl.anonymousProfileMs,
         userTtlMs: config.ttl.userProfileMs,
         logger,
+        observer: observed.observer,
       });
       personalizer = started;
+      operator = createOperatorEndpoints({
+        personalizer: running,
+        metrics: observed,
+        ...(config.metrics?.token ? { metricsToken: config.metrics.token } : {}),
+        ...(config.readiness?.timeoutMs ? { readyTimeoutMs: config.readiness.timeoutMs } : {}),
+      });
+      if (!config.metrics?.token)
+        log('info', 'no metrics.token configured: /personalize/metrics is disabled');
       teardowns.push(() => started.close());
       teardowns.push(
         started.onBroadcast(RULES_TOPIC, () => {
@@ -113,6 +133,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return personalizer !== null;
     },
 
+    /** This instance's metrics (the GraphQL layer reports to them too); throws before start. */
+    metrics(): PersonalizeMetrics {
+      if (!metrics) throw new Error('the personalize plugin is not started');
+      return metrics;
+    },
+
+    /** Health, readiness and metrics, as the `operator` routes serve them. */
+    operator(): OperatorEndpoints {
+      return operator;
+    },
+
     reloadRules,
 
     /** Tells every instance (this one included) to reload the segments from the database. */
@@ -130,6 +161,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Undoes everything `start` and `onStop` set up, last first; failures are logged, not thrown. */
     async stop(): Promise<void> {
+      stopping = true;
       while (teardowns.length > 0) {
         const teardown = teardowns.pop()!;
         try {
@@ -139,6 +171,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       personalizer = null;
+      stopping = false;
     },
   };
 };
