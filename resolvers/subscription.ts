@@ -5,7 +5,14 @@
  */
 import { isRedisUnavailable } from '../engine';
 import type { MembershipView, ProfileView, SegmentChange } from '../engine/types';
-import { catchUpChange, changeModel, currentState, foldChanges, mergedState } from '../server/live/changes';
+import {
+  catchUpChange,
+  changeModel,
+  currentState,
+  foldChanges,
+  mergedState,
+  sameMemberships,
+} from '../server/live/changes';
 import { followProfile } from '../server/live/follow';
 import { Mailbox } from '../server/live/mailbox';
 import type { SubscriptionResolvers } from './__generated__/types';
@@ -38,6 +45,9 @@ export const Subscription: SubscriptionResolvers = {
       const deliver = (model: SegmentChangeModel): void => {
         delivered += 1;
         if (ready) {
+          // A catch-up after a reconnect may have announced this state already (the change's own
+          // message was in flight on the subscriber connection meanwhile).
+          if (sameMemberships(held, model.segments)) return;
           held = model.segments;
           mailbox.push({ segmentsChanged: model });
         } else early = early ? foldChanges(early, model) : model;

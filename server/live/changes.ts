@@ -63,10 +63,24 @@ export function catchUpChange(
   current: ProfileView,
   at: EpochMs,
 ): SegmentChangeModel | null {
-  const before = new Map(held.map((segment) => [segment.key, segment.since]));
-  const after = new Map(current.segments.map((segment) => [segment.key, segment.since]));
+  const before = sinceByKey(held);
+  const after = sinceByKey(current.segments);
   const entered = [...after.keys()].filter((key) => before.get(key) !== after.get(key));
   const exited = [...before.keys()].filter((key) => !after.has(key));
   if (entered.length === 0 && exited.length === 0) return null;
   return { entered, exited, segments: current.segments, reasons: {}, cause: 'current', at };
+}
+
+/**
+ * Whether two membership lists are the same state (same segments, entered at the same times): a
+ * change announcing the state a subscriber already holds (a catch-up got there first) says nothing new.
+ */
+export function sameMemberships(a: readonly MembershipView[], b: readonly MembershipView[]): boolean {
+  if (a.length !== b.length) return false;
+  const since = sinceByKey(a);
+  return b.every((segment) => since.get(segment.key) === segment.since);
+}
+
+function sinceByKey(segments: readonly MembershipView[]): Map<string, EpochMs> {
+  return new Map(segments.map((segment) => [segment.key, segment.since]));
 }

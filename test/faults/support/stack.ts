@@ -39,6 +39,8 @@ export class Stack {
   private constructor(
     /** Every line logged at error level (warnings are expected during an outage and not kept). */
     readonly errors: readonly string[],
+    /** Prefix of this stack's Redis keys. */
+    readonly keyPrefix: string,
     readonly personalizer: Personalizer,
     readonly server: PersonalizeServer,
     private readonly http: Server,
@@ -55,12 +57,13 @@ export class Stack {
       warn() {},
       error: (...parts: unknown[]) => errors.push(parts.map(String).join(' ')),
     };
+    const keyPrefix = `f${randomUUID().slice(0, 8)}`;
     const contentDir = mkdtempSync(join(tmpdir(), 'pz-faults-content-'));
     cpSync(FIXTURES, contentDir, { recursive: true });
     const personalizer = await createPersonalizer({
       rules: fixtureRules(),
       redis: redisUrl,
-      keyPrefix: `f${randomUUID().slice(0, 8)}`,
+      keyPrefix,
       logger,
     });
     await personalizer.start();
@@ -85,6 +88,7 @@ export class Stack {
     const { port } = http.address() as AddressInfo;
     return new Stack(
       errors,
+      keyPrefix,
       personalizer,
       server,
       http,
@@ -101,8 +105,13 @@ export class Stack {
   }
 
   async session(): Promise<string> {
-    const answer = await this.gql('mutation { startSession { token } }');
-    return (answer.data as { startSession: { token: string } }).startSession.token;
+    return (await this.visitor()).token;
+  }
+
+  /** A new anonymous visitor: token and profile id. */
+  async visitor(): Promise<{ token: string; profileId: string }> {
+    const answer = await this.gql('mutation { startSession { token profileId } }');
+    return (answer.data as { startSession: { token: string; profileId: string } }).startSession;
   }
 
   /** A graphql-ws client for `token`, disposed with the stack. */
