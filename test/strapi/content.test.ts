@@ -4,6 +4,7 @@
  * reaches the content source, with components and dynamic zones populated; segment writes reach
  * the personalizer's rules. The admin API of the Segments page, with its permissions.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createPersonalizer } from '../../engine';
@@ -334,6 +335,35 @@ describe('segments and tags in Strapi', () => {
         },
       });
       expect(saved.status).toBe(201);
+
+      // The Segments page lists each segment with its live member count.
+      await expect
+        .poll(() =>
+          personalizer().rules.segments.some((segment: { key: string }) => segment.key === 'page-lovers'),
+        )
+        .toBe(true);
+      const at = Date.now();
+      await personalizer().track(
+        `anon-${randomUUID()}`,
+        [1, 0].map((ago) => ({
+          id: randomUUID(),
+          type: 'page',
+          timestamp: at - ago,
+          properties: {},
+          context: {},
+        })),
+      );
+      const listed = await fetch(`${app.baseUrl}/personalize/segments`, {
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
+      expect(listed.status).toBe(200);
+      const segmentRows = ((await listed.json()) as { data: Array<{ key: string; members: number | null }> })
+        .data;
+      expect(Object.fromEntries(segmentRows.map((row) => [row.key, row.members]))).toMatchObject({
+        'page-lovers': 1,
+        'breaking-news': 0,
+        avid: 0,
+      });
 
       const tried = await post('/personalize/simulate', {
         segment: {
