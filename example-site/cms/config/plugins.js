@@ -20,10 +20,27 @@ function pluginRoot() {
 }
 
 /**
+ * `PERSONALIZE_REDIS_CLUSTER=host:port,host:port` as the plugin's `{ nodes }` (a few seed nodes are
+ * enough: ioredis discovers the rest of the cluster), or undefined when unset.
+ */
+function clusterNodes(list) {
+  const entries = list.filter((entry) => entry.trim() !== '');
+  if (entries.length === 0) return undefined;
+  return {
+    nodes: entries.map((entry) => {
+      const match = /^\s*\[?([^\]]+?)\]?:(\d+)\s*$/.exec(entry);
+      if (!match) throw new Error(`PERSONALIZE_REDIS_CLUSTER: "${entry}" is not host:port`);
+      return { host: match[1], port: Number(match[2]) };
+    }),
+  };
+}
+
+/**
  * The personalize plugin, loaded from the repository root (the plugin package). An app that installs
  * it from npm writes `personalize: { enabled: true, config: { ... } }` instead of `resolve`.
  *
- * Without `REDIS_URL` the plugin runs on its embedded in-process store (one instance only) and says so.
+ * Profiles live in the Redis Cluster of `PERSONALIZE_REDIS_CLUSTER` when set, else in the Redis of
+ * `REDIS_URL`; with neither, on the embedded in-process store (one instance only), which the log says.
  */
 module.exports = ({ env }) => ({
   personalize: {
@@ -31,7 +48,7 @@ module.exports = ({ env }) => ({
     // Absolute: Strapi resolves a relative `resolve` with require.resolve from its own files.
     resolve: pluginRoot(),
     config: {
-      redis: env('REDIS_URL', '') || undefined,
+      redis: clusterNodes(env.array('PERSONALIZE_REDIS_CLUSTER', [])) ?? (env('REDIS_URL', '') || undefined),
       keyPrefix: env('PERSONALIZE_KEY_PREFIX', 'personalize:'),
       tokens: { secrets: env.array('PERSONALIZE_TOKEN_SECRETS', ['demo-profile-token-secret-change-me']) },
       cors: {
