@@ -194,14 +194,15 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 export async function run(args: string[]): Promise<void> {
   const settings = parse(args);
-  const redis = await spawnRedis();
-  const port = await freePort();
-  const server = await startServer(settings, redis.url, port);
-  const children = Array.from({ length: settings.generators }, () =>
-    fork(GENERATOR, [], { execArgv: ['--import', 'tsx'] }),
-  );
   const limits = loadLimits(settings).trackPerIp;
+  const redis = await spawnRedis();
+  let server: ChildProcess | null = null;
+  const children: ChildProcess[] = [];
   try {
+    const port = await freePort();
+    server = await startServer(settings, redis.url, port);
+    for (let index = 0; index < settings.generators; index++)
+      children.push(fork(GENERATOR, [], { execArgv: ['--import', 'tsx'] }));
     const run = Date.now().toString(36);
     const share = Math.ceil(settings.visitors / children.length);
     const ready = collect(children, 'ready');
@@ -335,9 +336,11 @@ export async function run(args: string[]): Promise<void> {
       child.send({ type: 'stop' } satisfies ToGenerator);
       await exited;
     }
-    const exited = new Promise((done) => server.once('exit', done));
-    server.kill('SIGTERM');
-    await exited;
+    if (server && server.exitCode === null) {
+      const exited = new Promise((done) => server!.once('exit', done));
+      server.kill('SIGTERM');
+      await exited;
+    }
     await redis.stop();
   }
 }
