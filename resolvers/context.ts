@@ -42,6 +42,12 @@ export interface Services {
   snapshot(): ContentSnapshot;
 }
 
+/**
+ * How long a query waits for the caller's profile before serving the fallback content: the page
+ * must render even when Redis is slow or unreachable (see engine/store/redis/connection.ts).
+ */
+export const PROFILE_READ_DEADLINE_MS = 1000;
+
 /** One execution's view: the caller's profile read at most once, and the content it reads. */
 export interface RequestScope {
   /**
@@ -95,6 +101,8 @@ export function createScope(
     known?: () => ProfileView | null;
     onRead?: (uid: string) => void;
     onProfile?: (p: ProfileView) => void;
+    /** Deadline of the profile read (ms), then `UNAVAILABLE`; null = wait (live pushes can wait). */
+    readDeadlineMs?: number | null;
   } = {},
 ): RequestScope {
   let profile: Promise<ProfileView> | null = null;
@@ -103,14 +111,17 @@ export function createScope(
       const known = options.known?.();
       profile = known
         ? Promise.resolve(known)
-        : services.personalizer.getProfile(requireProfileId(auth)).then(
-            (view) => {
-              options.onProfile?.(view);
-              return view;
-            },
-            (error: unknown) => {
-              throw isRedisUnavailable(error) ? storeUnavailable() : error;
-            },
+        : withinDeadline(
+            services.personalizer.getProfile(requireProfileId(auth)).then(
+              (view) => {
+                options.onProfile?.(view);
+                return view;
+              },
+              (error: unknown) => {
+                throw isRedisUnavailable(error) ? storeUnavailable() : error;
+              },
+            ),
+            options.readDeadlineMs === undefined ? PROFILE_READ_DEADLINE_MS : options.readDeadlineMs,
           );
     }
     return profile;
@@ -142,6 +153,17 @@ export function createScope(
       },
     },
   };
+}
+
+/** `read`, or the `UNAVAILABLE` refusal if it has not settled within `deadlineMs`. */
+function withinDeadline<T>(read: Promise<T>, deadlineMs: number | null): Promise<T> {
+  if (deadlineMs === null) return read;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(storeUnavailable()), deadlineMs);
+  });
+  // `race` handles a late failure of `read` too: it never becomes an unhandled rejection.
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }
 
 /** Whether `error` is the refusal `storeUnavailable()` builds. */

@@ -122,6 +122,8 @@ export const Subscription: SubscriptionResolvers = {
           return createScope(services, auth, services.snapshot(), {
             known: () => known,
             onRead: (uid) => readsOfThisRun.add(uid),
+            // A push can wait for a slow read; a fallback pushed meanwhile would flicker.
+            readDeadlineMs: null,
             onProfile: (view) => {
               if (heard === heardBefore) known = view;
               follower.moveTo(view.id);

@@ -18,30 +18,37 @@ export interface RedisConnection {
 }
 
 /**
- * How the command connections opened here behave while Redis is away. Every request of the
- * endpoint waits on Redis, so the rule is: fail within about a second, never queue without bound,
- * and come back as soon as Redis does. (A client instance passed in keeps its own options.)
+ * How the command connections opened here behave while Redis is away. Requests of the endpoint
+ * wait on Redis, so: fail within about a second, never queue without bound, and come back as soon
+ * as Redis does. (A client instance passed in keeps its own options.)
  *
- * - `enableOfflineQueue: true`: a command sent while (re)connecting waits for the connection
- *   instead of failing at once, so start-up and a blip of a few hundred ms (a restart, a
- *   failover) cost nothing. `false` would fail every request during any reconnect.
- * - `maxRetriesPerRequest: 1`: that wait is bounded. ioredis rejects the queued commands every
- *   `maxRetriesPerRequest + 1` failed reconnection attempts, which also bounds the queue.
- *   (The default, 20, lets a request hang for 20 attempts; `null` queues forever.)
- * - `retryStrategy`: reconnection attempts at most 500 ms apart (default: up to 2 s), so the two
- *   attempts above take about a second, and service resumes within 0.5 s of Redis being back.
+ * - `enableOfflineQueue: true`: a command sent while (re)connecting waits for that attempt
+ *   instead of failing at once, so start-up and a blip (a restart, a failover) cost little.
+ *   `false` would fail every request during any reconnect.
+ * - `maxRetriesPerRequest: 0`: that wait is one attempt: when it fails, ioredis rejects every
+ *   queued command, which also bounds the queue. (The default, 20, lets a request hang for 20
+ *   attempts of up to 2 s each; `null` queues forever.)
+ * - `retryStrategy`: attempts at most 500 ms apart (default: up to 2 s), so service resumes
+ *   within 0.5 s of Redis being back.
  * - `connectTimeout: 1000`: an unreachable host (packets dropped, not refused) fails an attempt
  *   in 1 s, not the default 10 s.
- * - `commandTimeout`: a connection that is open but gets no answer (Redis hung, a network black
- *   hole) fails the request too. A timed-out write may still run later; events are idempotent by
- *   id, so the caller's retry counts nothing twice.
+ * - `socketTimeout: 1000`: a connection that is open but silent for 1 s while answers are due
+ *   (Redis hung, a network black hole) is dropped, so new commands go to the bounded queue above
+ *   instead of piling up on a dead socket. A busy Redis is not silent (answers keep flowing under
+ *   a burst), so load does not trip it.
+ * - `commandTimeout: 10000`: only a backstop, so that no command waits forever (one in flight
+ *   when its socket died waits for a reconnect). It also counts time queued behind our own
+ *   burst, so a short one would fail healthy requests under load; the query path has its own
+ *   1 s deadline instead (`PROFILE_READ_DEADLINE_MS` in resolvers/context.ts). A timed-out write
+ *   may still run later: events are idempotent by id, so a retry counts nothing twice.
  */
 const FAIL_FAST: RedisOptions = {
   enableOfflineQueue: true,
-  maxRetriesPerRequest: 1,
+  maxRetriesPerRequest: 0,
   retryStrategy: (attempt: number) => Math.min(attempt * 50, 500),
   connectTimeout: 1000,
-  commandTimeout: 1000,
+  socketTimeout: 1000,
+  commandTimeout: 10_000,
 };
 
 /**
