@@ -46,6 +46,14 @@ async function serve(
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
+  // A declared length past the limit is refused before reading: waiting for a body that may
+  // never come (or draining megabytes) would hold the connection for nothing.
+  if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+    const refused = payloadTooLarge(maxBodyBytes);
+    // `connection: close`: the socket closes once the answer is written, the unread body with it.
+    response.writeHead(refused.status, { ...refused.headers, connection: 'close' }).end(refused.body);
+    return;
+  }
   const bytes = await readBody(request, maxBodyBytes);
   const body = bytes === null ? null : strictUtf8(bytes);
   const result =

@@ -57,17 +57,26 @@ interface Measure {
   cost: number;
 }
 
-/** Depth and cost of a selection set on `type`; fragments expanded, cycles cut (NoFragmentCycles reports them). */
-function measure(
-  selectionSet: SelectionSetNode,
-  type: GraphQLNamedType | undefined,
-  context: ValidationContext,
-  fragments: Map<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-): Measure {
+/** What one measurement walk shares: the document's fragments, and each fragment's measure once known. */
+interface Walk {
+  context: ValidationContext;
+  fragments: Map<string, FragmentDefinitionNode>;
+  /** Fragments being expanded on the current path (a cycle is cut; NoFragmentCycles reports it). */
+  visiting: Set<string>;
+  /**
+   * Each fragment measured once: a fragment's measure depends on it alone (its type condition), and
+   * without this a few hundred bytes of fragments spreading the next one twice take 2^levels steps
+   * to measure (40 levels: the event loop blocked for days) before the cost limit could refuse them.
+   */
+  measured: Map<string, Measure>;
+}
+
+/** Depth and cost of a selection set on `type`, fragments expanded. */
+function measure(selectionSet: SelectionSetNode, type: GraphQLNamedType | undefined, walk: Walk): Measure {
   let depth = 0;
   let cost = 0;
-  const fields = fieldsOf(type, context.getSchema());
+  const schema = walk.context.getSchema();
+  const fields = fieldsOf(type, schema);
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       const field = fields.get(selection.name.value);
@@ -79,9 +88,7 @@ function measure(
       const inner = measure(
         selection.selectionSet,
         field ? getNamedType(field.type as GraphQLOutputType) : undefined,
-        context,
-        fragments,
-        visiting,
+        walk,
       );
       let size = 1;
       if (field && isList(field.type)) {
@@ -95,31 +102,30 @@ function measure(
       }
       cost += 1 + size * inner.cost;
       depth = Math.max(depth, 1 + inner.depth);
-    } else {
-      let fragmentSelection: SelectionSetNode | undefined;
-      let typeName: string | undefined;
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        fragmentSelection = selection.selectionSet;
-        typeName = selection.typeCondition?.name.value;
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || visiting.has(name)) continue;
-        visiting.add(name);
-        fragmentSelection = fragment.selectionSet;
-        typeName = fragment.typeCondition.name.value;
-      }
-      const inner = measure(
-        fragmentSelection,
-        typeName ? (context.getSchema().getType(typeName) ?? type) : type,
-        context,
-        fragments,
-        visiting,
-      );
-      if (selection.kind === Kind.FRAGMENT_SPREAD) visiting.delete(selection.name.value);
-      cost += inner.cost;
-      depth = Math.max(depth, inner.depth);
+      continue;
     }
+    let inner: Measure | undefined;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const typeName = selection.typeCondition?.name.value;
+      inner = measure(selection.selectionSet, typeName ? (schema.getType(typeName) ?? type) : type, walk);
+    } else {
+      const name = selection.name.value;
+      const fragment = walk.fragments.get(name);
+      if (!fragment || walk.visiting.has(name)) continue;
+      inner = walk.measured.get(name);
+      if (!inner) {
+        walk.visiting.add(name);
+        inner = measure(
+          fragment.selectionSet,
+          schema.getType(fragment.typeCondition.name.value) ?? type,
+          walk,
+        );
+        walk.visiting.delete(name);
+        walk.measured.set(name, inner);
+      }
+    }
+    cost += inner.cost;
+    depth = Math.max(depth, inner.depth);
   }
   return { depth, cost };
 }
@@ -130,6 +136,8 @@ export function queryLimitsRule(maxDepth: number, maxCost: number): ValidationRu
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions)
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    // Shared by every operation of the document: a fragment measures the same in each.
+    const measured = new Map<string, Measure>();
     return {
       OperationDefinition(operation) {
         const schema = context.getSchema();
@@ -139,13 +147,12 @@ export function queryLimitsRule(maxDepth: number, maxCost: number): ValidationRu
             : operation.operation === 'mutation'
               ? schema.getMutationType()
               : schema.getSubscriptionType();
-        const { depth, cost } = measure(
-          operation.selectionSet,
-          root ?? undefined,
+        const { depth, cost } = measure(operation.selectionSet, root ?? undefined, {
           context,
           fragments,
-          new Set(),
-        );
+          visiting: new Set(),
+          measured,
+        });
         if (depth > maxDepth)
           context.reportError(
             new GraphQLError(`the query is ${depth} levels deep; at most ${maxDepth} are allowed`, {
