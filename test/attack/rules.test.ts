@@ -55,7 +55,7 @@ const hostileRule: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer({ min: 33, max: 400 }).map((depth) => nested(depth, COUNT)),
   fc.integer({ min: 501, max: 3_000 }).map((count) => ({ any: Array.from({ length: count }, () => COUNT) })),
   fc
-    .constantFrom(NaN, Infinity, -Infinity, 1e400, -0.5, 2 ** 60, '3', null)
+    .constantFrom(NaN, Infinity, -Infinity, Number('1e400'), -0.5, 2 ** 60, '3', null)
     .map((threshold) => ({ ...COUNT, is: { $gte: threshold } })),
   fc
     .constantFrom('', '-1m', '0s', '1e400m', '10 mn', 'NaNs', '999999999d', 'Infinity', '10m10m', 10, null)
