@@ -110,6 +110,13 @@ export class WsTransport {
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       onConnect: (ctx) => this.onConnect(ctx),
       onSubscribe: (ctx, _id, payload) => {
+        // The token was checked at connection_init: a socket that outlives it must stop acting for
+        // its holder (an expired token would otherwise stay good for as long as the socket is open).
+        const { auth } = ctx.extra;
+        if (auth.kind === 'verified' && Date.now() >= auth.expiresAt) {
+          ctx.extra.close(CloseCode.Forbidden, `Forbidden: ${describeRefusal('expired')}`.slice(0, 120));
+          return [refusal(ErrorCode.InvalidToken, describeRefusal('expired'))];
+        }
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerSocket)
           return [
             refusal(

@@ -273,3 +273,37 @@ describe('erased profiles', () => {
     expect(await inspect.state(`user:${userId}`)).toEqual({});
   });
 });
+
+describe('tokens that expire on an open socket', () => {
+  it('closes the socket with 4403 at its next operation once the token has expired', async () => {
+    const ttlMs = 1_500;
+    const short = await TestServer.start({
+      redis,
+      keyPrefix,
+      server: { tokens: { secrets: [SECRET], ttlMs } },
+    });
+    try {
+      const { token } = await short.session();
+      const expiresAt = Date.now() + ttlMs;
+      const socket = short.raw();
+      const messages: Array<{ type: string; id?: string }> = [];
+      socket.on('message', (data) => messages.push(JSON.parse(String(data)) as (typeof messages)[number]));
+      await new Promise<void>((resolve) => socket.once('open', () => resolve()));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { token } }));
+      const subscribe = (id: string) =>
+        socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: '{ me { id } }' } }));
+      await expect.poll(() => messages.some((message) => message.type === 'connection_ack')).toBe(true);
+      subscribe('before');
+      await expect
+        .poll(() => messages.some((message) => message.id === 'before' && message.type === 'next'))
+        .toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 50));
+      const closed = closeOf(socket);
+      subscribe('after');
+      expect(await closed).toMatchObject({ code: 4403, reason: expect.stringMatching(/expired/) });
+      expect(messages.some((message) => message.id === 'after' && message.type === 'next')).toBe(false);
+    } finally {
+      await short.close();
+    }
+  });
+});
