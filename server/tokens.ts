@@ -36,6 +36,13 @@ export interface TokenOptions {
   clock: Clock;
 }
 
+/**
+ * Verified tokens remembered, so a visitor's every request does not pay an HMAC (about a tenth
+ * of the CPU of a `track` call on 2 cores). Only tokens whose signature verified get in, so
+ * garbage cannot fill it; the oldest entry makes room; expiry is still checked on every use.
+ */
+const MAX_REMEMBERED_TOKENS = 10_000;
+
 const keyId = (secret: string): string => createHash('sha256').update(secret).digest('base64url').slice(0, 8);
 const sign = (secret: string, text: string): Buffer => createHmac('sha256', secret).update(text).digest();
 
@@ -43,6 +50,8 @@ const sign = (secret: string, text: string): Buffer => createHmac('sha256', secr
 export class TokenSigner {
   private readonly keys: Map<string, string>;
   private readonly signingKid: string;
+  /** Token text -> its claims, for tokens whose signature verified (see MAX_REMEMBERED_TOKENS). */
+  private readonly verified = new Map<string, TokenClaims>();
   readonly ttlMs: number;
 
   constructor(private readonly options: TokenOptions) {
@@ -76,6 +85,24 @@ export class TokenSigner {
   /** Verifies a token: signature first (constant time), then expiry. Never throws. */
   verify(token: string): TokenCheck {
     if (typeof token !== 'string' || token.length > 1024) return { ok: false, refusal: 'malformed' };
+    const remembered = this.verified.get(token);
+    if (remembered) {
+      if (this.options.clock.now() >= remembered.expiresAt) {
+        this.verified.delete(token);
+        return { ok: false, refusal: 'expired' };
+      }
+      return { ok: true, claims: remembered };
+    }
+    const check = this.verifySignature(token);
+    if (check.ok) {
+      if (this.verified.size >= MAX_REMEMBERED_TOKENS)
+        this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, check.claims);
+    }
+    return check;
+  }
+
+  private verifySignature(token: string): TokenCheck {
     const parts = token.split('.');
     if (parts.length !== 4 || parts[0] !== VERSION) return { ok: false, refusal: 'malformed' };
     const [, kid, payload, signature] = parts as [string, string, string, string];
@@ -98,7 +125,7 @@ export class TokenSigner {
     if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number')
       return { ok: false, refusal: 'malformed' };
     if (this.options.clock.now() >= exp) return { ok: false, refusal: 'expired' };
-    return { ok: true, claims: { profileId: sub, issuedAt: iat, expiresAt: exp } };
+    return { ok: true, claims: Object.freeze({ profileId: sub, issuedAt: iat, expiresAt: exp }) };
   }
 }
 

@@ -78,8 +78,15 @@ class Generator {
   constructor(private readonly setup: GeneratorSetup) {
     // Idle connections are closed here after 4 s, before the server's 5 s keep-alive timeout: else
     // a request can be written on a connection the server is closing (ECONNRESET), which browsers
-    // retry but this generator would count as a failure.
-    this.agent = new Agent({ keepAlive: true, maxSockets: setup.maxSockets, timeout: 4000 });
+    // retry but this generator would count as a failure. `fifo` spreads requests over every pooled
+    // connection, so none sits idle long enough to be closed and reopened mid-run (with Node's
+    // default `lifo` the least used ones time out, and each burst then pays new handshakes).
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: setup.maxSockets,
+      timeout: 4000,
+      scheduling: 'fifo',
+    });
     this.events = eventsPerVisitor(setup.durationS, setup.eventsPerMin);
     const tokens = new TokenSigner({ secrets: [setup.secret], clock: { now: Date.now } });
     for (let offset = 0; offset < setup.count; offset++) {
