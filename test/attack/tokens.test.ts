@@ -307,3 +307,33 @@ describe('tokens that expire on an open socket', () => {
     }
   });
 });
+
+describe('remembered verifications', () => {
+  it('still refuse a remembered token once it expires, and never a tampered copy of it', () => {
+    let now = 1_000_000;
+    const signer = new TokenSigner({ secrets: [SECRET], ttlMs: 60_000, clock: { now: () => now } });
+    const { token, claims } = signer.issue('anon:remembered');
+    expect(signer.verify(token)).toEqual({ ok: true, claims });
+    expect(signer.verify(token)).toEqual({ ok: true, claims }); // from memory this time
+    const [head, , signature] = [token.slice(0, -1), null, token.slice(-1)];
+    const tampered = `${head}${signature === 'A' ? 'B' : 'A'}`;
+    expect(signer.verify(tampered)).toEqual({ ok: false, refusal: 'bad-signature' });
+    // A signer without the secret never accepts it, whatever another signer remembers.
+    const other = new TokenSigner({ secrets: ['o'.repeat(32)], clock: { now: () => now } });
+    expect(other.verify(token)).toEqual({ ok: false, refusal: 'unknown-key' });
+    now += 60_000;
+    expect(signer.verify(token)).toEqual({ ok: false, refusal: 'expired' });
+    expect(signer.verify(token)).toEqual({ ok: false, refusal: 'expired' });
+  });
+
+  it('keep a bounded memory: the oldest verified tokens are forgotten, and verify again', () => {
+    const signer = new TokenSigner({ secrets: [SECRET], clock: { now: Date.now } });
+    const first = signer.issue('anon:first').token;
+    expect(signer.verify(first).ok).toBe(true);
+    for (let i = 0; i < 10_050; i += 1) expect(signer.verify(signer.issue(`anon:${i}`).token).ok).toBe(true);
+    const remembered = (signer as unknown as { verified: Map<string, unknown> }).verified;
+    expect(remembered.size).toBe(10_000);
+    expect(remembered.has(first)).toBe(false);
+    expect(signer.verify(first).ok).toBe(true);
+  });
+});
