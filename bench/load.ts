@@ -2,8 +2,8 @@
  * `npm run bench -- load [--visitors 5000] [--duration 60] [--events-per-visitor-per-min 6]
  *   [--queries-per-visitor-per-min 3] [--generators 2] [--cpu-prof DIR]`
  *
- * Load, measured: one standalone server (`server/standalone.ts`, a child process as `npm run serve`
- * runs it) on a private redis-server, and `visitors` concurrent visitors driven by `generators`
+ * Load, measured: one standalone server (`server/standalone.ts`, compiled, in a child process;
+ * see support/compiled.ts) on a private redis-server, and `visitors` concurrent visitors driven by `generators`
  * other processes (bench/load/generator.ts). Every visitor has its own token, its own WebSocket
  * with one `live` subscription, and sends `track` calls (one event each) and page queries over
  * HTTP at steady per-visitor rates, each at a random phase. Sockets are opened first, in batches
@@ -42,8 +42,8 @@ import {
   type GeneratorSetup,
   type ToGenerator,
 } from './load/plan';
+import { compiled } from './support/compiled';
 
-const STANDALONE = join(__dirname, '..', 'server', 'standalone.ts');
 const GENERATOR = join(__dirname, 'load', 'generator.ts');
 const CONTENT = join(__dirname, '..', 'test', 'fixtures', 'content');
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
@@ -149,8 +149,8 @@ function collect<T extends FromGenerator['type']>(
 
 async function startServer(settings: Settings, redisUrl: string, port: number): Promise<ChildProcess> {
   const profiling = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
-  const child = fork(STANDALONE, [], {
-    execArgv: ['--import', 'tsx', ...profiling],
+  const child = fork(compiled('server/standalone.js'), [], {
+    execArgv: profiling,
     env: {
       ...process.env,
       PORT: String(port),
@@ -238,6 +238,9 @@ export async function run(args: string[]): Promise<void> {
         `server's LIMITS; all other limits are the defaults (trackPerProfile burst ` +
         `${DEFAULT_LIMITS.trackPerProfile.burst}, ${DEFAULT_LIMITS.trackPerProfile.perSecond}/s per visitor)`,
     );
+    const warmed = collect(children, 'warmed');
+    for (const child of children) child.send({ type: 'warm' } satisfies ToGenerator);
+    await warmed;
     await sleep(1000);
 
     const startAt = Date.now() + 500;

@@ -24,13 +24,15 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { JsonContentSource } from '../content/json-source';
+import type * as JsonSourceModule from '../content/json-source';
 import { createPersonalizer } from '../engine';
+import type * as EngineModule from '../engine';
 import type { RuleSetSource } from '../engine/types';
-import { createPersonalizeServer } from '../server';
-import { nodeHttpHandler } from '../server/node-http';
+import type * as ServerModule from '../server';
+import type * as NodeHttpModule from '../server/node-http';
 import { TokenSigner } from '../server/tokens';
 import { spawnRedis } from '../test/setup/redis-server';
+import { compiled } from './support/compiled';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'content');
@@ -74,6 +76,14 @@ type ServerMessage = { type: 'ready'; port: number } | { type: 'memory'; rss: nu
 /** The server role: personalizer + GraphQL server; answers memory requests over IPC. */
 async function serve(): Promise<void> {
   const redisUrl = process.env.BENCH_REDIS_URL!;
+  // The measured server runs the compiled code, as production does (support/compiled.ts).
+  const dist = process.env.BENCH_DIST!;
+  const { JsonContentSource } = (await import(
+    join(dist, 'content/json-source.js')
+  )) as typeof JsonSourceModule;
+  const { createPersonalizer } = (await import(join(dist, 'engine/index.js'))) as typeof EngineModule;
+  const { createPersonalizeServer } = (await import(join(dist, 'server/index.js'))) as typeof ServerModule;
+  const { nodeHttpHandler } = (await import(join(dist, 'server/node-http.js'))) as typeof NodeHttpModule;
   const contentDir = mkdtempSync(join(tmpdir(), 'pz-bench-'));
   cpSync(FIXTURES, contentDir, { recursive: true });
   const quiet = { info() {}, warn() {}, error: console.error };
@@ -166,7 +176,7 @@ async function measure(
 ): Promise<Record<string, number | string>> {
   const child = fork(__filename, ['--role=server'], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, BENCH_REDIS_URL: redisUrl },
+    env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_DIST: compiled('') },
   });
   const sockets: WebSocket[] = [];
   const quiet = { info() {}, warn() {}, error: console.error };

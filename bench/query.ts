@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- query [--seconds 10] [--connections 50] [--visitors 200]`
  *
- * Personalized query throughput of the standalone server (`server/standalone.ts`, run as a child
- * process exactly as `npm run serve` does) on a realistic snapshot generated from the fixtures'
+ * Personalized query throughput of the standalone server (`server/standalone.ts`, compiled, as
+ * a child process; see support/compiled.ts) on a realistic snapshot generated from the fixtures'
  * content model: 400 banners over 8 placements (one fallback and several segment variants each,
  * 2 locales), 2,000 articles, and a home page of 40 tagged blocks with a 20-question FAQ. Visitors
  * get real sessions and events first, so their memberships differ; every request is a home-page
@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, spawnRedis } from '../test/setup/redis-server';
+import { compiled } from './support/compiled';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures', 'content');
 const SEGMENTS = ['reader', 'breaking-news', 'vip'];
@@ -173,8 +174,8 @@ export async function run(args: string[]): Promise<void> {
   writeContent(contentDir);
   const port = await freePort();
   const secret = 'bench-secret-0123456789-abcdefghijklmnop';
-  const child = fork(join(__dirname, '..', 'server', 'standalone.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+  const child = fork(compiled('server/standalone.js'), [], {
+    execArgv: [],
     env: {
       ...process.env,
       PORT: String(port),

@@ -112,6 +112,24 @@ class Generator {
     return { type: 'ready', connected, refusedSockets, rampSeconds };
   }
 
+  /**
+   * Opens the HTTP connection pool before the measured phase, as a running site has it: one
+   * request per pooled connection, all at once (a failure counts as an error). Without it the
+   * first requests of the steady phase would each wait for a new connection to be accepted,
+   * together with every other generator's, which is the ramp's cost, not the steady state's.
+   */
+  async warm(): Promise<FromGenerator> {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const token = this.visitors[0]!.token;
+    await Promise.all(
+      Array.from(
+        { length: this.setup.maxSockets },
+        () => new Promise<void>((resolve) => this.post(body, token, () => resolve(), resolve)),
+      ),
+    );
+    return { type: 'warmed' };
+  }
+
   /** Runs the steady phase from epoch ms `at`, waits for the drain, returns the figures. */
   async steady(at: number): Promise<GeneratorResult> {
     const actions = this.schedule();
@@ -200,13 +218,22 @@ class Generator {
     });
   }
 
-  /** POSTs a GraphQL body; `ok` gets the data of a 200 without errors, anything else is a failure. */
-  private post(body: string, token: string, ok: (data: Record<string, unknown>) => void): void {
+  /**
+   * POSTs a GraphQL body; `ok` gets the data of a 200 without errors, anything else is a failure
+   * (counted, then `onFailure`).
+   */
+  private post(
+    body: string,
+    token: string,
+    ok: (data: Record<string, unknown>) => void,
+    onFailure: () => void = () => {},
+  ): void {
     this.inFlight++;
     const failed = (why: string): void => {
       this.result.failedRequests++;
       this.note(why);
       this.inFlight--;
+      onFailure();
     };
     const url = new URL(this.setup.httpUrl);
     const outgoing = request(
@@ -310,6 +337,8 @@ process.on('message', (message: ToGenerator) => {
   if (message.type === 'setup') {
     generator = new Generator(message.setup);
     void generator.ramp().then(send);
+  } else if (message.type === 'warm') {
+    void generator!.warm().then(send);
   } else if (message.type === 'start') {
     void generator!.steady(message.at).then((result) => send({ type: 'result', result }));
   } else {

@@ -86,9 +86,13 @@ export interface GeneratorResult {
 }
 
 export type ToGenerator =
-  { type: 'setup'; setup: GeneratorSetup } | { type: 'start'; at: number } | { type: 'stop' };
+  | { type: 'setup'; setup: GeneratorSetup }
+  | { type: 'warm' }
+  | { type: 'start'; at: number }
+  | { type: 'stop' };
 export type FromGenerator =
   | { type: 'ready'; connected: number; refusedSockets: number; rampSeconds: number }
+  | { type: 'warmed' }
   | { type: 'result'; result: GeneratorResult };
 
 /** Events each visitor sends in the steady phase (one every `60 / eventsPerMin` s). */
