@@ -1,7 +1,8 @@
 /**
  * The personalize endpoint outside Strapi: node:http + the same server, over JSON content files.
  *
- *   npm run serve
+ *   npm run serve            (compiles, then runs dist/server/standalone.js)
+ *   npx tsx server/standalone.ts   (from the sources, for development)
  *
  * Environment:
  *   PORT            listening port (default 1337), HOST (default 127.0.0.1)
@@ -23,7 +24,7 @@
  * one JSON object per line, without personal data (server/logger.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { JsonContentSource } from '../content/json-source';
@@ -44,10 +45,13 @@ const list = (value: string | undefined): string[] =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 
+/** The package root, whether this file runs as source (`server/`) or compiled (`dist/server/`). */
+const PACKAGE_ROOT = resolve(__dirname, existsSync(join(__dirname, '..', 'package.json')) ? '..' : '../..');
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 1337);
   const host = process.env.HOST ?? '127.0.0.1';
-  const contentDir = resolve(process.env.CONTENT_DIR ?? join(__dirname, '..', 'test', 'fixtures', 'content'));
+  const contentDir = resolve(process.env.CONTENT_DIR ?? join(PACKAGE_ROOT, 'test', 'fixtures', 'content'));
   const rulesFile = resolve(process.env.RULES_FILE ?? join(contentDir, 'rules.json'));
   let secrets = list(process.env.TOKEN_SECRETS);
   if (secrets.length === 0) {
