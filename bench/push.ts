@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- push [--subs 1000,10000] [--events 300] [--interval-ms 5]`
+ * `npm run bench -- push [--subs 1000,10000] [--events 1000] [--interval-ms 5]`
  *
  * Event-to-push latency and memory of live queries. A server process (this file, forked with
  * `--role=server`: the Personalizer on a private redis-server, the GraphQL server on node:http)
@@ -58,7 +58,7 @@ interface Settings {
 }
 
 function parse(args: string[]): Settings {
-  const settings: Settings = { subs: [1000, 10_000], events: 300, intervalMs: 5 };
+  const settings: Settings = { subs: [1000, 10_000], events: 1000, intervalMs: 5 };
   for (let index = 0; index < args.length; index += 2) {
     const [flag, value] = [args[index], args[index + 1] ?? ''];
     if (flag === '--subs') settings.subs = value.split(',').map(Number);
