@@ -24,8 +24,12 @@
  * run through the standalone server's `LIMITS` (and printed); every other limit is the default.
  * `--cpu-prof DIR` writes a V8 CPU profile of the server to DIR when it exits.
  *
+ * The server's own push-latency histogram (commit to socket, scraped from its metrics endpoint at
+ * the end) is printed beside the end-to-end figures, to tell the server's part of a tail from the
+ * request's way in and the generators'.
+ *
  * Ends with `{"bench":"load","visitors":N,"events_per_s":E,"queries_per_s":Q,"push_p50_ms":A,
- * "push_p99_ms":P,"errors":0,"server_peak_rss_mb":M,"duration_s":D}`.
+ * "push_p99_ms":P,"server_push_within_50ms_pct":S,"errors":0,"server_peak_rss_mb":M,"duration_s":D}`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -47,6 +51,7 @@ import { compiled } from './support/compiled';
 const GENERATOR = join(__dirname, 'load', 'generator.ts');
 const CONTENT = join(__dirname, '..', 'test', 'fixtures', 'content');
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 /** Linux clock ticks per second, the unit of CPU times in /proc/<pid>/stat and /proc/stat. */
 const TICKS_PER_SECOND = 100;
 
@@ -147,6 +152,23 @@ function collect<T extends FromGenerator['type']>(
   );
 }
 
+/**
+ * The server's own view of push latency (its `personalize_push_latency_seconds` histogram, from
+ * the commit of a change to the frame handed to the socket): the share of pushes within each
+ * bucket bound, so the server's part of the tail can be told from the generators'.
+ */
+async function serverPushShares(port: number): Promise<Map<number, number>> {
+  const response = await fetch(`http://127.0.0.1:${port}/personalize/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const text = await response.text();
+  const count = Number(/^personalize_push_latency_seconds_count (\d+)/m.exec(text)?.[1] ?? 0);
+  const shares = new Map<number, number>();
+  for (const [, le, n] of text.matchAll(/^personalize_push_latency_seconds_bucket\{le="([\d.]+)"\} (\d+)/gm))
+    shares.set(Number(le), count > 0 ? Number(n) / count : NaN);
+  return shares;
+}
+
 async function startServer(settings: Settings, redisUrl: string, port: number): Promise<ChildProcess> {
   const profiling = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
   const child = fork(compiled('server/standalone.js'), [], {
@@ -159,6 +181,7 @@ async function startServer(settings: Settings, redisUrl: string, port: number): 
       TOKEN_SECRETS: SECRET,
       NODE_ENV: 'production',
       LIMITS: JSON.stringify(loadLimits(settings)),
+      METRICS_TOKEN,
     },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -253,6 +276,8 @@ export async function run(args: string[]): Promise<void> {
     const after = { load: loadavg()[0]!, ...sample(server.pid!, redis.process.pid!) };
     const totals = merge((await results).map((message) => message.result));
     const redisMem = await redisMemory(redis.url);
+    const serverShares = await serverPushShares(port);
+    const within = (le: number) => `${((serverShares.get(le) ?? NaN) * 100).toFixed(1)}%`;
     const seconds = settings.duration;
     const cpu = (key: 'server' | 'redis') =>
       Math.round(((after[key].ticks - before[key].ticks) / TICKS_PER_SECOND / seconds) * 100);
@@ -282,6 +307,10 @@ export async function run(args: string[]): Promise<void> {
       [
         'event-to-push p50 / p99 / max',
         `${ms(totals.pushMs, 50)} / ${ms(totals.pushMs, 99)} / ${ms(totals.pushMs, 100)} ms`,
+      ],
+      [
+        'server side: commit to socket',
+        `${within(0.01)} of pushes within 10 ms, ${within(0.05)} within 50 ms, ${within(0.25)} within 250 ms`,
       ],
       [
         'track answers without their change',
@@ -327,6 +356,7 @@ export async function run(args: string[]): Promise<void> {
         queries_per_s: Math.round(queriesPerSecond),
         push_p50_ms: Number(pushP50.toFixed(2)),
         push_p99_ms: Number(pushP99.toFixed(2)),
+        server_push_within_50ms_pct: Number(((serverShares.get(0.05) ?? NaN) * 100).toFixed(1)),
         errors,
         server_peak_rss_mb: mb(after.server.peakRss),
         duration_s: seconds,
