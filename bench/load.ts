@@ -47,6 +47,7 @@ import {
   type ToGenerator,
 } from './load/plan';
 import { compiled } from './support/compiled';
+import { SERVER_NODE_FLAGS } from './support/server-flags';
 
 const GENERATOR = join(__dirname, 'load', 'generator.ts');
 const CONTENT = join(__dirname, '..', 'test', 'fixtures', 'content');
@@ -172,7 +173,7 @@ async function serverPushShares(port: number): Promise<Map<number, number>> {
 async function startServer(settings: Settings, redisUrl: string, port: number): Promise<ChildProcess> {
   const profiling = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
   const child = fork(compiled('server/standalone.js'), [], {
-    execArgv: profiling,
+    execArgv: [...SERVER_NODE_FLAGS, ...profiling],
     env: {
       ...process.env,
       PORT: String(port),
