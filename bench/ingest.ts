@@ -5,6 +5,8 @@
  * trimming in one Lua script, evaluate the compiled rules, commit and announce on change) against
  * a private redis-server (or 3-master cluster) spawned for the run.
  *
+ * The engine is the compiled `dist/` (built first), as in production and in the other benchmarks.
+ *
  * 1. Throughput: `events` events over `profiles` profiles, `concurrency` track calls in flight,
  *    `batch` events per call (a front end's batched upload; the reported figure), after a run of
  *    half as many events sent one per call (printed for comparison).
@@ -18,15 +20,30 @@
  *
  * Ends with `{"bench":"ingest","events_per_s":N,"p50_ms":A,"p99_ms":B,"floor_p99_ms":F,"p99_vs_floor":R}`.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assemblePersonalizer, type PersonalizerEngine } from '../engine/personalizer';
-import { validateEvents } from '../engine/events';
-import { compileRuleSet } from '../engine/rules';
+import type * as EventsModule from '../engine/events';
+import type * as PersonalizerModule from '../engine/personalizer';
+import type { PersonalizerEngine } from '../engine/personalizer';
+import type * as RulesModule from '../engine/rules';
 import type { RuleSetSource } from '../engine/types';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
 import { spawnRedis } from '../test/setup/redis-server';
+import { compiled } from './support/compiled';
+
+/** The engine as production runs it: the compiled `dist/` (see support/compiled.ts), not tsx's output. */
+async function compiledEngine(): Promise<
+  typeof PersonalizerModule & typeof EventsModule & typeof RulesModule
+> {
+  const dist = compiled('engine');
+  return {
+    ...((await import(join(dist, 'personalizer.js'))) as typeof PersonalizerModule),
+    ...((await import(join(dist, 'events/index.js'))) as typeof EventsModule),
+    ...((await import(join(dist, 'rules/index.js'))) as typeof RulesModule),
+  };
+}
 
 interface Settings {
   events: number;
@@ -66,7 +83,12 @@ function readerRules(threshold: number): RuleSetSource {
 }
 
 /** Runs `settings.events` events through `track`; returns events per second. */
-async function throughput(engine: PersonalizerEngine, settings: Settings, label: string): Promise<number> {
+async function throughput(
+  engine: PersonalizerEngine,
+  validateEvents: typeof EventsModule.validateEvents,
+  settings: Settings,
+  label: string,
+): Promise<number> {
   const start = Date.now();
   let accepted = 0;
   let changes = 0;
@@ -155,6 +177,7 @@ async function redisFloor(
 
 export async function run(args: string[]): Promise<void> {
   const settings = parse(args);
+  const { assemblePersonalizer, compileRuleSet, validateEvents } = await compiledEngine();
   const server = settings.cluster ? await spawnRedisCluster() : await spawnRedis();
   const redis = 'url' in server ? server.url : { nodes: server.nodes };
   console.log(`target: private ${settings.cluster ? '3-master Redis Cluster' : 'redis-server'} on loopback`);
@@ -175,8 +198,13 @@ export async function run(args: string[]): Promise<void> {
   });
   try {
     // 1. Throughput: one event per call, then batches (how the client package uploads).
-    await throughput(engine, { ...settings, batch: 1, events: Math.ceil(settings.events / 2) }, 'single');
-    const eventsPerSecond = await throughput(engine, settings, 'batched');
+    await throughput(
+      engine,
+      validateEvents,
+      { ...settings, batch: 1, events: Math.ceil(settings.events / 2) },
+      'single',
+    );
+    const eventsPerSecond = await throughput(engine, validateEvents, settings, 'batched');
 
     // 2. Latency at a paced 1,000 events/s, each causing an announced change. The first second
     //    warms the path up (JIT, connection buffers) and is not measured.
