@@ -52,6 +52,9 @@ const MAX_MERGE_ATTEMPTS = 5;
 /** How often the time path retries an evaluation that lost to a concurrent write. */
 const MAX_TIME_ATTEMPTS = 5;
 
+/** How often a read re-reads a profile whose evaluation lost to a concurrent write. */
+const MAX_READ_ATTEMPTS = 5;
+
 /**
  * How often a started Personalizer counts segment members even if nobody asks: counting re-checks
  * the membership index entries whose time has come, so those of expired profiles leave it.
@@ -254,8 +257,10 @@ export interface PersonalizerParts {
 interface Settled {
   decision: Decision;
   change: SegmentChange | null;
-  /** False when a concurrent write won (nothing was written). */
+  /** False when nothing was written: nothing needed writing, or a concurrent write won. */
   written: boolean;
+  /** True when a concurrent write won the commit: the profile holds that writer's outcome, not `decision`. */
+  raced: boolean;
 }
 
 export class PersonalizerEngine implements Personalizer {
@@ -328,8 +333,7 @@ export class PersonalizerEngine implements Personalizer {
 
   async getProfile(profileId: string): Promise<ProfileView> {
     const record = await this.parts.store.load(profileId, this.storeContext());
-    const { decision } = await this.settle(record, this.causeFor(record, 'time'));
-    return profileView(record, decision, this.current);
+    return this.storedView(record, (read) => this.causeFor(read, 'time'));
   }
 
   async identify(anonymousId: string, userId: string, traits: JsonObject = {}): Promise<ProfileView> {
@@ -358,34 +362,32 @@ export class PersonalizerEngine implements Personalizer {
       }
     }
     if (!record) throw new Error('the anonymous profile kept receiving events during the merge; try again');
-    const { decision } = await this.settle(record, 'merge');
+    const view = await this.storedView(record, () => 'merge');
     if (source) {
       await this.parts.bus.publishChange({
         profileId: source.id,
         entered: [],
         exited: [],
-        segments: decision.segments,
+        segments: view.segments,
         reasons: {},
         cause: 'merge',
         at: context.now,
         mergedInto: userProfile,
       });
     }
-    return profileView(record, decision, this.current);
+    return view;
   }
 
   async setTraits(profileId: string, traits: JsonObject): Promise<ProfileView> {
     assertJsonObject(traits, 'traits');
     const record = await this.parts.store.setTraits(profileId, traits, this.storeContext());
-    const { decision } = await this.settle(record, 'traits');
-    return profileView(record, decision, this.current);
+    return this.storedView(record, () => 'traits');
   }
 
   async setConsent(profileId: string, consent: Consent): Promise<ProfileView> {
     if (typeof consent?.behavioral !== 'boolean') throw new TypeError('consent.behavioral must be a boolean');
     const record = await this.parts.store.setConsent(profileId, consent, this.storeContext());
-    const { decision } = await this.settle(record, 'consent');
-    return profileView(record, decision, this.current);
+    return this.storedView(record, () => 'consent');
   }
 
   async forget(profileId: string): Promise<void> {
@@ -481,11 +483,11 @@ export class PersonalizerEngine implements Personalizer {
     const decision = decide(record, rules, now);
     this.parts.observer.onEvaluate?.(performance.now() - started);
     const changed = decision.entered.length > 0 || decision.exited.length > 0;
-    if (!record.exists) return { decision, change: null, written: false };
+    if (!record.exists) return { decision, change: null, written: false, raced: false };
     const next = decision.nextChangeAt;
     const earlier = next !== null && (record.dueAt === null || next < record.dueAt);
     if (!changed && !earlier && !force && record.rulesVersion === rules.version) {
-      return { decision, change: null, written: false };
+      return { decision, change: null, written: false, raced: false };
     }
     let scheduled: Promise<void> = Promise.resolve();
     if (earlier) {
@@ -520,7 +522,28 @@ export class PersonalizerEngine implements Personalizer {
     ]);
     // Counted here, where the change is committed: once per cluster, not once per listener.
     if (written && change) this.parts.observer.onMembershipChange?.(change);
-    return { decision, change: written ? change : null, written };
+    return { decision, change: written ? change : null, written, raced: !written };
+  }
+
+  /**
+   * Settles a record just read or written and returns the profile as stored. When a concurrent
+   * write wins the commit, this evaluation's outcome was not stored (its entry times in
+   * particular differ from the winner's), so the profile is read and settled again: a caller
+   * holding the view (a subscription's catch-up) must recognise the winner's change as the state
+   * it already has, not as a new one.
+   */
+  private async storedView(
+    record: ProfileRecord,
+    causeOf: (record: ProfileRecord) => ChangeCause,
+  ): Promise<ProfileView> {
+    let current = record;
+    for (let attempt = 1; ; attempt += 1) {
+      const settled = await this.settle(current, causeOf(current));
+      if (!settled.raced || attempt >= MAX_READ_ATTEMPTS) {
+        return profileView(current, settled.decision, this.current);
+      }
+      current = await this.parts.store.load(current.id, this.storeContext());
+    }
   }
 
   /** Re-evaluates every profile with a listener here, a bounded number at a time. */

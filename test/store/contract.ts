@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PersonalizerEngine } from '../../engine/personalizer';
 import { memberPartition } from '../../engine/store/redis/member-index';
 import type { RedisProfileStore } from '../../engine/store/redis/redis-store';
+import type { CommitRequest } from '../../engine/store/types';
 import { RedisDueSet } from '../../engine/time/redis-due-set';
 import type { SegmentChange } from '../../engine/types';
 import { event, handSource, Harness, uid, view, type Backend } from './harness';
@@ -265,6 +266,40 @@ export function storeContract(name: string, backend: () => Backend): void {
       expect(seen.segments).toHaveLength(1);
       expect(seen.segments[0]).toMatchObject({ key: 'reader', name: 'Reader', expiresAt: now - 30 + 60_000 });
       expect(seen.rulesVersion).toBe('hand-1');
+    });
+
+    it('a read whose commit loses to a concurrent write returns what is stored, not what it decided', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      const store = engine.store;
+      const commit = store.commit.bind(store);
+      // The 4th view is stored, its evaluation never committed (as if the process died in between).
+      store.commit = async () => false;
+      await engine.track(
+        profile,
+        [1, 2, 3, 4].map((i) => view(now - 50 + i, {}, `r${i}`)),
+      );
+      // The read decides "entered reader"; a concurrent writer commits that entry first, at another time.
+      const winnerSince = now - 5000;
+      let raced = false;
+      store.commit = async (id: string, request: CommitRequest) => {
+        if (!raced) {
+          raced = true;
+          const winner = { ...request, memberships: { reader: { since: winnerSince } }, change: null };
+          expect(await commit(id, winner)).toBe(true);
+        }
+        return commit(id, request);
+      };
+      try {
+        const seen = await engine.getProfile(profile);
+        expect(raced).toBe(true);
+        // A subscription's catch-up holds this view: the winner's announced change must match it.
+        expect(seen.segments.map((s) => [s.key, s.since])).toEqual([['reader', winnerSince]]);
+      } finally {
+        store.commit = commit;
+      }
     });
 
     it('refuses bad input with a clear error and stores nothing', async () => {
