@@ -6,8 +6,8 @@
  * sockets, so every young-generation GC (scavenge) scans a large old generation's pointers into
  * the young one, and a bigger young generation makes those pauses several times rarer. Measured
  * with `npm run bench -- load` on 2 cores: scavenges every ~160 ms of 5-16 ms (p99 20 ms) with
- * the default, and push p99 13-63 ms, max ~150 ms across runs; with 64 MB, push p99 21-26 ms and
- * max 38-53 ms over four runs, for ~190 MB more RSS at 5,000 sockets (290 -> 485 MB).
+ * the default, and push p99 13-63 ms, max ~150 ms across runs; with 64 MB, push p99 19-26 ms and
+ * max 36-53 ms over five runs, for ~190 MB more RSS at 5,000 sockets (290 -> 485 MB).
  *
  * The push benchmark leaves it out on purpose: it measures memory per idle subscription, and the
  * bigger young generation is a fixed ~70 MB of RSS that dividing by N would charge to the sockets.
