@@ -156,11 +156,13 @@ describe('live subscriptions across a Redis restart', () => {
   });
 
   /** Tracks one event, retrying with its id until acknowledged (Redis may still be reconnecting). */
-  async function trackUntilAcknowledged(event: Event): Promise<void> {
+  async function trackUntilAcknowledged(event: Event, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const answer = await stack.gql(TRACK, { events: [event] }, token);
       if (answer.data) return;
       expect(errorCode(answer)).toBe(ErrorCode.Unavailable);
+      if (Date.now() > deadline) throw new Error(`track still unavailable after ${timeoutMs} ms`);
       await sleep(20);
     }
   }
@@ -185,12 +187,15 @@ describe('live subscriptions across a Redis restart', () => {
     const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
     const subscribers = list.trim().split('\n').length;
     await control.config('SET', 'maxclients', '1');
-    expect(await control.client('KILL', 'TYPE', 'pubsub')).toBe(subscribers);
-    await trackUntilAcknowledged(newsView()); // the third news view: breaking-news
-    await sleep(300);
-    expect(changes.pending).toBe(0);
-
-    await control.config('SET', 'maxclients', '10000');
+    try {
+      expect(await control.client('KILL', 'TYPE', 'pubsub')).toBe(subscribers);
+      await trackUntilAcknowledged(newsView()); // the third news view: breaking-news
+      await sleep(300);
+      expect(changes.pending).toBe(0);
+    } finally {
+      // Restored whatever happened, so a failure here fails clearly instead of starving the rest.
+      await control.config('SET', 'maxclients', '10000');
+    }
     const back = Date.now();
     const left = () => Math.max(1, RESYNC_DEADLINE_MS - (Date.now() - back));
     const missed = (await changes.nextData(left())).segmentsChanged;
