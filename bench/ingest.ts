@@ -26,7 +26,6 @@ import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as EventsModule from '../engine/events';
 import type * as PersonalizerModule from '../engine/personalizer';
-import type { PersonalizerEngine } from '../engine/personalizer';
 import type * as RulesModule from '../engine/rules';
 import type { RuleSetSource } from '../engine/types';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
@@ -84,7 +83,7 @@ function readerRules(threshold: number): RuleSetSource {
 
 /** Runs `settings.events` events through `track`; returns events per second. */
 async function throughput(
-  engine: PersonalizerEngine,
+  engine: PersonalizerModule.PersonalizerEngine,
   validateEvents: typeof EventsModule.validateEvents,
   settings: Settings,
   label: string,

@@ -257,8 +257,6 @@ export interface PersonalizerParts {
 interface Settled {
   decision: Decision;
   change: SegmentChange | null;
-  /** False when nothing was written: nothing needed writing, or a concurrent write won. */
-  written: boolean;
   /** True when a concurrent write won the commit: the profile holds that writer's outcome, not `decision`. */
   raced: boolean;
 }
@@ -483,11 +481,11 @@ export class PersonalizerEngine implements Personalizer {
     const decision = decide(record, rules, now);
     this.parts.observer.onEvaluate?.(performance.now() - started);
     const changed = decision.entered.length > 0 || decision.exited.length > 0;
-    if (!record.exists) return { decision, change: null, written: false, raced: false };
+    if (!record.exists) return { decision, change: null, raced: false };
     const next = decision.nextChangeAt;
     const earlier = next !== null && (record.dueAt === null || next < record.dueAt);
     if (!changed && !earlier && !force && record.rulesVersion === rules.version) {
-      return { decision, change: null, written: false, raced: false };
+      return { decision, change: null, raced: false };
     }
     let scheduled: Promise<void> = Promise.resolve();
     if (earlier) {
@@ -522,7 +520,7 @@ export class PersonalizerEngine implements Personalizer {
     ]);
     // Counted here, where the change is committed: once per cluster, not once per listener.
     if (written && change) this.parts.observer.onMembershipChange?.(change);
-    return { decision, change: written ? change : null, written, raced: !written };
+    return { decision, change: written ? change : null, raced: !written };
   }
 
   /**
@@ -571,7 +569,8 @@ export class PersonalizerEngine implements Personalizer {
       // Gone (expired, erased) or merged into another profile, which has its own entry.
       if (!record.exists || record.id !== profileId) return null;
       const settled = await this.settle(record, this.causeFor(record, 'time'), true);
-      if (settled.written) return settled.decision.nextChangeAt;
+      // Forced: anything but a lost race was written.
+      if (!settled.raced) return settled.decision.nextChangeAt;
     }
     // Busy profile: every attempt lost to a fresher write. Look again shortly.
     return this.parts.clock.now() + this.parts.pollIntervalMs;

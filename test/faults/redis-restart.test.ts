@@ -183,7 +183,6 @@ describe('live subscriptions across a Redis restart', () => {
     // Cut the subscriber connection and keep it out while the command connection stays: the
     // change below is published to nobody. `maxclients 1` refuses every new connection and keeps
     // the open ones, however many other connections open or close meanwhile.
-    await control.ping();
     const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
     const subscribers = list.trim().split('\n').length;
     await control.config('SET', 'maxclients', '1');
