@@ -12,11 +12,22 @@ import { MemoryBus } from './bus/memory-bus';
 import { RedisBus } from './bus/redis-bus';
 import type { ChangeBus, Unsubscribe } from './bus/types';
 import { decide, profileView, type Decision } from './store/decide';
+import { predictIngest } from './store/predict';
 import { assertProfileId, userProfileId } from './store/profile-id';
+import { RecentProfiles } from './store/recent-profiles';
+import { emptyRecord } from './store/record';
 import { MemoryProfileStore } from './store/memory/memory-store';
 import { connectRedis, type RedisTarget } from './store/redis/connection';
 import { RedisProfileStore } from './store/redis/redis-store';
-import type { ProfileExport, ProfileRecord, ProfileStore, StoreContext } from './store/types';
+import type {
+  CommitRequest,
+  IngestProposal,
+  ProfileExport,
+  ProfileRecord,
+  ProfileStore,
+  RoutedEvent,
+  StoreContext,
+} from './store/types';
 import type { DueSet } from './time/due-set';
 import { MemoryDueSet } from './time/memory-due-set';
 import { DuePoller } from './time/poller';
@@ -54,6 +65,17 @@ const MAX_TIME_ATTEMPTS = 5;
 
 /** How often a read re-reads a profile whose evaluation lost to a concurrent write. */
 const MAX_READ_ATTEMPTS = 5;
+
+/** How long a profile's copy in `RecentProfiles` is used to predict its next event's outcome. */
+const RECENT_PROFILE_MAX_AGE_MS = 5 * 60 * 1000;
+/** Profiles with more stream entries than this are not copied (see `RecentProfiles`). */
+const RECENT_PROFILE_MAX_ENTRIES = 1000;
+
+/**
+ * The bus topic on which a `forget` tells every process to drop its copy of the erased profile
+ * (its `RecentProfiles`). Payload: `{ profileId }`.
+ */
+const FORGOTTEN_TOPIC = 'personalize:forgotten';
 
 /**
  * How often a started Personalizer counts segment members even if nobody asks: counting re-checks
@@ -93,6 +115,15 @@ export interface PersonalizerOptions {
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
   /** Told about evaluations, committed membership changes and Redis errors (metrics); default none. */
   observer?: EngineObserver;
+  /**
+   * How many recently seen profiles this process keeps a copy of (default 10,000; 0 = none).
+   * An event on such a profile (or on a profile never seen anywhere) is evaluated before it is
+   * stored, so when it changes a membership the change is stored and announced in the same round
+   * trip as the event (a copy made stale by another process costs a second round trip, never a
+   * wrong write). A copy is used for 5 minutes at most, and dropped on every process when the
+   * profile is forgotten.
+   */
+  recentProfiles?: number;
 }
 
 /**
@@ -120,6 +151,10 @@ export async function assemblePersonalizer(
   if (!Number.isSafeInteger(maxEntriesPerStream) || maxEntriesPerStream < 1) {
     throw new TypeError('maxEntriesPerStream must be a positive integer');
   }
+  const recentProfiles = options.recentProfiles ?? 10_000;
+  if (!Number.isSafeInteger(recentProfiles) || recentProfiles < 0) {
+    throw new TypeError('recentProfiles must be a non-negative integer');
+  }
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? console;
   const observer = options.observer ?? {};
@@ -133,6 +168,7 @@ export async function assemblePersonalizer(
     leaseMs,
     dedupeWindowMs,
     maxEntriesPerStream,
+    recentProfiles,
   };
 
   if (options.redis === undefined) {
@@ -151,7 +187,7 @@ export async function assemblePersonalizer(
       store,
       bus,
       dueSet: new MemoryDueSet(),
-      orderedConnection: false,
+      sendTogether: undefined,
     });
   }
 
@@ -194,7 +230,7 @@ export async function assemblePersonalizer(
     store,
     bus,
     dueSet,
-    orderedConnection: !connection.isCluster,
+    sendTogether: connection.sendTogether,
     ping: async () => void (await connection.client.ping()),
     onClose: () => connection.close(),
   });
@@ -241,17 +277,29 @@ export interface PersonalizerParts {
   dedupeWindowMs: number;
   /** Most entries kept per stream and profile. */
   maxEntriesPerStream: number;
+  /** How many profiles' copies are kept to predict events' outcomes (`RecentProfiles`); 0 = none. */
+  recentProfiles: number;
   /**
-   * True when the store and the due-set send their commands over one single-node connection,
-   * so a schedule sent before a commit is executed before it without waiting for its reply.
+   * Present when the store and the due-set send their commands over one single-node connection:
+   * runs `send` and flushes the commands it issued in one write, in order. A schedule sent
+   * before a write is then executed before it without waiting for its reply.
    */
-  orderedConnection: boolean;
+  sendTogether: (<T>(send: () => T) => T) | undefined;
   /** Called once by `close` (connections to release). */
   onClose?: () => Promise<void>;
   /** Told about evaluations and committed changes (metrics). */
   observer: EngineObserver;
   /** Asks the remote store whether it answers (absent: nothing remote to ask). */
   ping?: () => Promise<void>;
+}
+
+/** What an evaluation asks to write, before it is written. */
+interface Plan {
+  decision: Decision;
+  /** The outcome to commit, or `null` when nothing changed that needs writing. */
+  outcome: Omit<CommitRequest, 'expectedVersion'> | null;
+  /** The time to put on the due-set first (earlier than the one scheduled), or `null`. */
+  scheduleAt: EpochMs | null;
 }
 
 interface Settled {
@@ -268,10 +316,22 @@ export class PersonalizerEngine implements Personalizer {
   private readonly poller: DuePoller;
   private closed = false;
   private memberIndexSweep: NodeJS.Timeout | undefined;
+  private recentSweep: NodeJS.Timeout | undefined;
+  private readonly recent: RecentProfiles;
+  private readonly stopHearingForgets: () => void;
 
   constructor(private readonly parts: PersonalizerParts) {
     this.current = parts.rules;
     this.context = this.contextOf(parts.rules);
+    this.recent = new RecentProfiles({
+      maxProfiles: parts.recentProfiles,
+      maxAgeMs: RECENT_PROFILE_MAX_AGE_MS,
+      maxEntries: RECENT_PROFILE_MAX_ENTRIES,
+    });
+    this.stopHearingForgets = parts.bus.onBroadcast(FORGOTTEN_TOPIC, (payload) => {
+      const profileId = (payload as { profileId?: unknown } | null)?.profileId;
+      if (typeof profileId === 'string') this.recent.forget(profileId);
+    });
     this.poller = new DuePoller({
       dueSet: parts.dueSet,
       clock: parts.clock,
@@ -297,6 +357,7 @@ export class PersonalizerEngine implements Personalizer {
     if (rules.version === this.current.version) return this.current;
     this.current = rules;
     this.context = this.contextOf(rules);
+    this.recent.clear();
     for (const listener of [...this.rulesListeners]) {
       try {
         listener(rules);
@@ -315,7 +376,11 @@ export class PersonalizerEngine implements Personalizer {
     events.forEach(assertEvent);
     const rules = this.current;
     const routed = events.map((event) => ({ event, entries: rules.route(event) }));
-    const result = await this.parts.store.ingest(profileId, routed, this.storeContext());
+    const context = this.storeContext();
+    const { proposal, scheduleAt } = this.propose(profileId, routed, context);
+    const result = await this.afterSchedule(profileId, scheduleAt, () =>
+      this.parts.store.ingest(profileId, routed, context, proposal),
+    );
     const outcome: TrackOutcome = {
       profileId: result.profile.id,
       accepted: result.accepted,
@@ -323,10 +388,40 @@ export class PersonalizerEngine implements Personalizer {
       change: null,
     };
     if (result.withheld > 0) outcome.withheld = result.withheld;
+    if (result.proposalCommitted && proposal?.outcome.change) {
+      outcome.change = proposal.outcome.change;
+      this.parts.observer.onMembershipChange?.(outcome.change);
+    }
     if (result.accepted > 0 || (result.profile.exists && result.profile.rulesVersion !== rules.version)) {
-      outcome.change = (await this.settle(result.profile, 'event')).change;
+      // After a committed proposal this finds nothing to write, unless time moved a window meanwhile.
+      outcome.change = (await this.settle(result.profile, 'event')).change ?? outcome.change;
+    } else {
+      this.recent.remember(result.profile, context.now);
     }
     return outcome;
+  }
+
+  /**
+   * The outcome of `events` evaluated on the profile they are expected to produce (from this
+   * process's copy of it, or a new profile when there is none), for `ingest` to write in the same
+   * round trip, with the due time to schedule first (as `settle` does; a schedule whose proposal
+   * is not written only makes the poller look early). None when the outcome cannot be predicted
+   * or announces nothing.
+   */
+  private propose(
+    profileId: string,
+    events: RoutedEvent[],
+    context: StoreContext,
+  ): { proposal?: IngestProposal; scheduleAt: EpochMs | null } {
+    const none = { scheduleAt: null };
+    const base = this.recent.get(profileId, context.now) ?? emptyRecord(profileId);
+    if (base.exists && base.rulesVersion !== this.current.version) return none;
+    const predicted = predictIngest(base, events, context);
+    if (!predicted) return none;
+    const { outcome, scheduleAt } = this.plan(predicted, 'event', false);
+    if (!outcome?.change) return none;
+    const expected = base.exists ? { firstSeenAt: base.firstSeenAt!, version: base.version } : 'new';
+    return { proposal: { expected, outcome }, scheduleAt };
   }
 
   async getProfile(profileId: string): Promise<ProfileView> {
@@ -355,7 +450,8 @@ export class PersonalizerEngine implements Personalizer {
         retired === null ||
         (await this.parts.store.retire(retired, userProfile, source?.record.version ?? 0))
       ) {
-        if (retired !== null) await this.parts.dueSet.remove(retired);
+        if (retired !== null)
+          await Promise.all([this.parts.dueSet.remove(retired), this.dropCopies(retired)]);
         record = merged;
       }
     }
@@ -385,11 +481,14 @@ export class PersonalizerEngine implements Personalizer {
   async setConsent(profileId: string, consent: Consent): Promise<ProfileView> {
     if (typeof consent?.behavioral !== 'boolean') throw new TypeError('consent.behavioral must be a boolean');
     const record = await this.parts.store.setConsent(profileId, consent, this.storeContext());
+    // The events were dropped: so are the copies other processes keep of them.
+    if (!consent.behavioral) await this.dropCopies(record.id);
     return this.storedView(record, () => 'consent');
   }
 
   async forget(profileId: string): Promise<void> {
     const erased = await this.parts.store.erase(profileId);
+    await this.dropCopies(profileId, erased.id);
     await this.parts.dueSet.remove(erased.id);
     const exited = Object.keys(erased.memberships);
     if (exited.length === 0) return;
@@ -456,12 +555,19 @@ export class PersonalizerEngine implements Personalizer {
         this.parts.logger.warn(`personalize: sweeping the membership index failed: ${String(error)}`),
       );
     }, MEMBER_INDEX_SWEEP_MS).unref();
+    this.recentSweep ??= setInterval(
+      () => this.recent.sweep(this.parts.clock.now()),
+      RECENT_PROFILE_MAX_AGE_MS,
+    ).unref();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.memberIndexSweep);
+    clearInterval(this.recentSweep);
+    this.stopHearingForgets();
+    this.recent.clear();
     await this.poller.stop();
     await this.parts.bus.close();
     await this.parts.store.close();
@@ -469,31 +575,48 @@ export class PersonalizerEngine implements Personalizer {
   }
 
   /**
-   * Evaluates a record, and writes what changed: memberships (announcing the change in the same
-   * atomic step), the rules version, and the due time when it moves earlier. With `force` the
-   * record is written even if nothing changed: the due-set poller needs its claim's outcome
-   * recorded under the version check (see `engine/time/due-set.ts`).
+   * Evaluates a record and writes what changed (see `plan`), announcing the change in the same
+   * atomic step; remembers what is then stored as this process's copy of the profile.
    */
   private async settle(record: ProfileRecord, cause: ChangeCause, force = false): Promise<Settled> {
+    const { decision, outcome, scheduleAt } = this.plan(record, cause, force);
+    const now = this.parts.clock.now();
+    if (!outcome) {
+      this.recent.remember(record, now);
+      return { decision, change: null, raced: false };
+    }
+    const written = await this.afterSchedule(record.id, scheduleAt, () =>
+      this.parts.store.commit(record.id, { expectedVersion: record.version, ...outcome }),
+    );
+    const { change } = outcome;
+    if (!written) {
+      this.recent.forget(record.id);
+      return { decision, change: null, raced: true };
+    }
+    // Counted here, where the change is committed: once per cluster, not once per listener.
+    if (change) this.parts.observer.onMembershipChange?.(change);
+    const { rulesVersion, memberships, dueAt } = outcome;
+    this.recent.remember({ ...record, version: record.version + 1, rulesVersion, memberships, dueAt }, now);
+    return { decision, change, raced: false };
+  }
+
+  /**
+   * Evaluates a record and says what to write: memberships (with the change to announce), the
+   * rules version, and the due time when it moves earlier. Nothing when none of these changed,
+   * unless `force`: the due-set poller needs its claim's outcome recorded under the version check
+   * (see `engine/time/due-set.ts`).
+   */
+  private plan(record: ProfileRecord, cause: ChangeCause, force: boolean): Plan {
     const rules = this.current;
     const now = this.parts.clock.now();
     const started = performance.now();
     const decision = decide(record, rules, now);
     this.parts.observer.onEvaluate?.(performance.now() - started);
     const changed = decision.entered.length > 0 || decision.exited.length > 0;
-    if (!record.exists) return { decision, change: null, raced: false };
     const next = decision.nextChangeAt;
     const earlier = next !== null && (record.dueAt === null || next < record.dueAt);
-    if (!changed && !earlier && !force && record.rulesVersion === rules.version) {
-      return { decision, change: null, raced: false };
-    }
-    let scheduled: Promise<void> = Promise.resolve();
-    if (earlier) {
-      // Scheduled before the commit, so that if this process dies in between the entry still
-      // fires. On one connection Redis runs commands in the order sent: no need to wait.
-      scheduled = this.parts.dueSet.schedule(record.id, next);
-      if (!this.parts.orderedConnection) await scheduled;
-      this.poller.wake(next);
+    if (!record.exists || (!changed && !earlier && !force && record.rulesVersion === rules.version)) {
+      return { decision, outcome: null, scheduleAt: null };
     }
     const change: SegmentChange | null = changed
       ? {
@@ -506,21 +629,43 @@ export class PersonalizerEngine implements Personalizer {
           at: now,
         }
       : null;
-    // Awaited together: if the commit fails (Redis gone), the schedule's failure is handled too,
-    // not left as an unhandled rejection that would end the process.
-    const [written] = await Promise.all([
-      this.parts.store.commit(record.id, {
-        expectedVersion: record.version,
+    return {
+      decision,
+      outcome: {
         rulesVersion: rules.version,
         memberships: decision.memberships,
         dueAt: earlier || force ? next : record.dueAt,
         change,
-      }),
-      scheduled,
-    ]);
-    // Counted here, where the change is committed: once per cluster, not once per listener.
-    if (written && change) this.parts.observer.onMembershipChange?.(change);
-    return { decision, change: written ? change : null, raced: !written };
+      },
+      scheduleAt: earlier ? next : null,
+    };
+  }
+
+  /**
+   * Runs `write` after putting `at` (if any) on the due-set, so that if this process dies in
+   * between the entry still fires. On one connection Redis runs commands in the order sent, so
+   * there both go out together without waiting for the schedule's reply.
+   */
+  private async afterSchedule<T>(profileId: string, at: EpochMs | null, write: () => Promise<T>): Promise<T> {
+    if (at === null) return write();
+    this.poller.wake(at);
+    const { dueSet, sendTogether } = this.parts;
+    if (!sendTogether) {
+      await dueSet.schedule(profileId, at);
+      return write();
+    }
+    const [scheduled, written] = sendTogether(() => [dueSet.schedule(profileId, at), write()] as const);
+    // Awaited together: if the write fails (Redis gone), the schedule's failure is handled too,
+    // not left as an unhandled rejection that would end the process.
+    return (await Promise.all([written, scheduled]))[0];
+  }
+
+  /** Drops this and every other process's copy of these profiles (`RecentProfiles`). */
+  private async dropCopies(...profileIds: string[]): Promise<void> {
+    for (const profileId of new Set(profileIds)) {
+      this.recent.forget(profileId);
+      await this.parts.bus.broadcast(FORGOTTEN_TOPIC, { profileId });
+    }
   }
 
   /**

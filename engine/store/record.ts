@@ -109,6 +109,9 @@ export function decodeRecord(
       case 'fs':
         record.firstSeenAt = Number(value);
         break;
+      case 'ca':
+        record.contextAt = Number(value);
+        break;
     }
   }
   record.traits = traits;

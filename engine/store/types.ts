@@ -61,6 +61,8 @@ export interface ProfileRecord {
   consent: Consent;
   userId: string | null;
   firstSeenAt?: EpochMs;
+  /** Timestamp of the event the stored context came from (absent before the first stored event). */
+  contextAt?: EpochMs;
   /** The facts of every requested stream (a stream without entries is absent). */
   streams: Record<string, StreamFacts>;
 }
@@ -73,6 +75,29 @@ export interface IngestResult {
   duplicates: number;
   /** Events not stored because behavioural consent is off. */
   withheld: number;
+  /**
+   * True when the proposal passed to `ingest` was written (and its change announced) with the
+   * events; `profile` is then the profile after it. False without a proposal.
+   */
+  proposalCommitted: boolean;
+}
+
+/**
+ * An evaluation made before the events are stored, of the profile the caller expects them to
+ * produce (`predictIngest` in predict.ts): `ingest` writes it in the same atomic step, so a change
+ * caused by an event is stored and announced in one round trip instead of two. It is written only
+ * if the profile was exactly the one expected and every event was stored (none a duplicate, none
+ * withheld); otherwise the caller evaluates the profile `ingest` returns, as without a proposal.
+ */
+export interface IngestProposal {
+  /**
+   * The profile the prediction started from: `'new'` = nothing stored for the id, else its
+   * first-seen time and version (every write bumps the version; a profile erased or expired and
+   * created again has another first-seen time, so the pair names one exact state).
+   */
+  expected: 'new' | { firstSeenAt: EpochMs; version: number };
+  /** The outcome to write, as `commit` takes it (its `expectedVersion` is not used). */
+  outcome: Omit<CommitRequest, 'expectedVersion'>;
 }
 
 /** The write that follows an evaluation. */
@@ -116,8 +141,17 @@ export interface EraseResult {
 export interface ProfileStore {
   /** `'redis'` or `'memory'`, for logs. */
   readonly kind: string;
-  /** Stores events (de-duplicated by id, only the routed stream entries) and reads the profile back. */
-  ingest(profileId: string, events: RoutedEvent[], context: StoreContext): Promise<IngestResult>;
+  /**
+   * Stores events (de-duplicated by id, only the routed stream entries), writes `proposal` with
+   * them when it holds (see `IngestProposal`), and reads the profile back. A proposal is dropped
+   * when the id turns out to be an alias (it was made for the id, not for the profile it names).
+   */
+  ingest(
+    profileId: string,
+    events: RoutedEvent[],
+    context: StoreContext,
+    proposal?: IngestProposal,
+  ): Promise<IngestResult>;
   /** Reads the profile (one round trip). Writes nothing. */
   load(profileId: string, context: StoreContext): Promise<ProfileRecord>;
   /** Writes an evaluation's outcome if `expectedVersion` still holds; `false` if a newer write won. */

@@ -4,6 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PersonalizerEngine } from '../../engine/personalizer';
+import { predictIngest } from '../../engine/store/predict';
+import { emptyRecord } from '../../engine/store/record';
 import { memberPartition } from '../../engine/store/redis/member-index';
 import type { RedisProfileStore } from '../../engine/store/redis/redis-store';
 import type { CommitRequest } from '../../engine/store/types';
@@ -170,6 +172,101 @@ export function storeContract(name: string, backend: () => Backend): void {
         expect(await store.commit(uid('never'), { ...write, expectedVersion: 0 })).toBe(false);
       });
 
+      it('writes a proposal with the events only on the exact profile expected, every event stored', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const outcome = (since: number) => ({
+          rulesVersion: 'r2',
+          memberships: { buyer: { since } },
+          dueAt: since + 1000,
+          change: null,
+        });
+        // A new profile: written with its first event, in the same step.
+        const first = await store.ingest(profile, [routed('a', 1000, 'buy')], context(1000), {
+          expected: 'new',
+          outcome: outcome(1000),
+        });
+        expect(first).toMatchObject({ accepted: 1, proposalCommitted: true });
+        expect(first.profile).toMatchObject({
+          version: 2,
+          rulesVersion: 'r2',
+          memberships: { buyer: { since: 1000 } },
+          dueAt: 2000,
+        });
+        const stored = { firstSeenAt: first.profile.firstSeenAt!, version: first.profile.version };
+        // Not new any more; a stale version; the right profile but a duplicate event: none is written.
+        const refused = [
+          ['new', [routed('b', 1001, 'buy')]],
+          [{ ...stored, version: stored.version - 1 }, [routed('c', 1002, 'buy')]],
+          [{ ...stored, firstSeenAt: stored.firstSeenAt + 1 }, [routed('d', 1003, 'buy')]],
+        ] as const;
+        let version = stored.version;
+        for (const [expected, events] of refused) {
+          const result = await store.ingest(profile, [...events], context(1010), {
+            expected,
+            outcome: outcome(1010),
+          });
+          expect(result).toMatchObject({ accepted: 1, proposalCommitted: false });
+          expect(result.profile.memberships).toEqual({ buyer: { since: 1000 } });
+          version = result.profile.version;
+        }
+        const current = { firstSeenAt: stored.firstSeenAt, version };
+        const duplicate = await store.ingest(
+          profile,
+          [routed('a', 1000, 'buy'), routed('e', 1004, 'buy')],
+          context(1010),
+          {
+            expected: current,
+            outcome: outcome(1010),
+          },
+        );
+        expect(duplicate).toMatchObject({ accepted: 1, duplicates: 1, proposalCommitted: false });
+        // The exact profile: written.
+        const expected = { firstSeenAt: stored.firstSeenAt, version: duplicate.profile.version };
+        const written = await store.ingest(profile, [routed('f', 1005, 'buy')], context(1010), {
+          expected,
+          outcome: { ...outcome(1010), memberships: {} },
+        });
+        expect(written).toMatchObject({ accepted: 1, proposalCommitted: true });
+        expect(written.profile).toMatchObject({ memberships: {}, version: expected.version + 2 });
+      });
+
+      it('predicts the profile an ingest stores (the mirror the proposals are made with)', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        // A fixed pseudo-random walk: batches with values, contexts, late and out-of-window
+        // events, ties, and replayed ids, checked after every stored batch.
+        let seed = 7;
+        const random = (n: number) => {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          return Math.floor(seed / 65536) % n;
+        };
+        let base = emptyRecord(profile);
+        let now = 1000;
+        let predicted = 0;
+        for (let step = 0; step < 200; step += 1) {
+          // Times on a 100 ms grid: ties (same time in a stream, same time as the stored context) are common.
+          now += 100 * random(3);
+          const batch = Array.from({ length: 1 + random(3) }, (_, i) => {
+            const id = random(8) === 0 ? `e${random(step + 1)}-0` : `e${step}-${i}`;
+            const at = now - 100 * random(12);
+            const ctx: Record<string, string> = random(4) === 0 ? {} : { tz: `z${random(4)}` };
+            return random(2) === 0
+              ? routed(id, at, 'views', ['news', 'sport', 'tech'][random(3)], ctx)
+              : routed(id, at, 'buy', undefined, ctx);
+          });
+          const prediction = predictIngest(base, batch, context(now));
+          const result = await store.ingest(profile, batch, context(now));
+          if (prediction && result.accepted === batch.length) {
+            predicted += 1;
+            expect(prediction).toEqual(result.profile);
+          }
+          base = result.profile;
+        }
+        // The walk must exercise the mirror, not only its refusals.
+        expect(predicted).toBeGreaterThan(25);
+      });
+
       it('merges idempotently: a retried merge counts nothing twice', async () => {
         const { store } = harness().store();
         const anon = uid('anon');
@@ -275,12 +372,15 @@ export function storeContract(name: string, backend: () => Backend): void {
       const now = Date.now();
       const store = engine.store;
       const commit = store.commit.bind(store);
+      const ingest = store.ingest.bind(store);
       // The 4th view is stored, its evaluation never committed (as if the process died in between).
+      store.ingest = (id, events, context) => ingest(id, events, context);
       store.commit = async () => false;
       await engine.track(
         profile,
         [1, 2, 3, 4].map((i) => view(now - 50 + i, {}, `r${i}`)),
       );
+      store.ingest = ingest;
       // The read decides "entered reader"; a concurrent writer commits that entry first, at another time.
       const winnerSince = now - 5000;
       let raced = false;

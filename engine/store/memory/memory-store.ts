@@ -12,6 +12,7 @@ import { assertEventId, emptyRecord, streamFactsFromPairs, streamMember } from '
 import type {
   CommitRequest,
   EraseResult,
+  IngestProposal,
   IngestResult,
   ProfileExport,
   ProfileRecord,
@@ -68,7 +69,12 @@ export class MemoryProfileStore implements ProfileStore {
     this.sweeper.unref();
   }
 
-  async ingest(profileId: string, events: RoutedEvent[], context: StoreContext): Promise<IngestResult> {
+  async ingest(
+    profileId: string,
+    events: RoutedEvent[],
+    context: StoreContext,
+    proposal?: IngestProposal,
+  ): Promise<IngestResult> {
     const streamIds = new Set(context.streams.map((stream) => stream.id));
     // Every event is checked before any is stored: a bad batch stores nothing.
     for (const { event, entries } of events) {
@@ -80,11 +86,12 @@ export class MemoryProfileStore implements ProfileStore {
     const id = this.resolve(profileId);
     const { now } = context;
     let profile = this.get(id);
-    const result = { accepted: 0, duplicates: 0, withheld: 0 };
+    const result = { accepted: 0, duplicates: 0, withheld: 0, proposalCommitted: false };
     if (profile && !profile.behavioral) {
       result.withheld = events.length;
       return { ...result, profile: this.record(id, profile, context) };
     }
+    const asExpected = proposal !== undefined && id === profileId && this.isAsExpected(profile, proposal);
     const dedupe = Math.max(context.dedupeWindowMs, ...context.streams.map((s) => s.retentionMs));
     if (profile) trim(profile.seen, now - dedupe);
     for (const { event, entries } of events) {
@@ -122,6 +129,9 @@ export class MemoryProfileStore implements ProfileStore {
         }
       }
       this.refreshTtl(profile, now);
+      if (asExpected && result.accepted === events.length) {
+        result.proposalCommitted = this.writeOutcome(profile, proposal.outcome);
+      }
     }
     return { ...result, profile: profile ? this.record(id, profile, context) : emptyRecord(id) };
   }
@@ -136,12 +146,24 @@ export class MemoryProfileStore implements ProfileStore {
     assertProfileId(profileId);
     const profile = this.get(profileId);
     if (!profile || profile.version !== request.expectedVersion) return false;
+    return this.writeOutcome(profile, request);
+  }
+
+  /** Whether a proposal's expected profile is the one stored (see `IngestProposal.expected`). */
+  private isAsExpected(profile: StoredProfile | undefined, proposal: IngestProposal): boolean {
+    const { expected } = proposal;
+    if (expected === 'new') return profile === undefined;
+    return profile?.firstSeenAt === expected.firstSeenAt && profile.version === expected.version;
+  }
+
+  /** Writes an evaluation's outcome on a profile whose version the caller checked. */
+  private writeOutcome(profile: StoredProfile, outcome: IngestProposal['outcome']): true {
     profile.version += 1;
-    profile.rulesVersion = request.rulesVersion;
-    profile.dueAt = request.dueAt;
-    profile.memberships = new Map(Object.entries(request.memberships));
+    profile.rulesVersion = outcome.rulesVersion;
+    profile.dueAt = outcome.dueAt;
+    profile.memberships = new Map(Object.entries(outcome.memberships));
     this.refreshTtl(profile, this.options.clock.now());
-    const change = request.change;
+    const change = outcome.change;
     if (change) queueMicrotask(() => this.options.publish(change));
     return true;
   }
@@ -368,6 +390,7 @@ export class MemoryProfileStore implements ProfileStore {
       firstSeenAt: profile.firstSeenAt,
       streams: {},
     };
+    if (profile.contextAt !== null) record.contextAt = profile.contextAt;
     for (const spec of context.streams) {
       const since = context.now - spec.retentionMs;
       const entries = [...(profile.streams.get(spec.id) ?? [])]

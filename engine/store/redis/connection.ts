@@ -13,6 +13,12 @@ export interface RedisConnection {
   readonly isCluster: boolean;
   /** A new connection for SUBSCRIBE/SSUBSCRIBE (sharded subscribers on a cluster). */
   createSubscriber(): Redis | Cluster;
+  /**
+   * Single node only (absent on a cluster, where commands go to several nodes): runs `send`,
+   * which issues commands without awaiting, and flushes them to Redis in one write, in the order
+   * issued. Redis runs them in that order, and a system call is saved per extra command.
+   */
+  sendTogether?: <T>(send: () => T) => T;
   /** Closes the command client if this module opened it (a caller's instance is left alone). */
   close(): Promise<void>;
 }
@@ -80,9 +86,22 @@ export function connectRedis(target: RedisTarget, onError: (error: Error) => voi
   }
   if (owned) client.on('error', onError);
   const isCluster = client instanceof Cluster;
+  const single = client instanceof Cluster ? null : client;
   return {
     client,
     isCluster,
+    sendTogether: single
+      ? (send) => {
+          // Not yet connected: commands wait in ioredis's offline queue, which keeps their order.
+          const socket = single.status === 'ready' ? single.stream : undefined;
+          socket?.cork();
+          try {
+            return send();
+          } finally {
+            socket?.uncork();
+          }
+        }
+      : undefined,
     createSubscriber() {
       // Without `shardedSubscribers` ioredis sends SSUBSCRIBE to a random node and messages
       // never arrive (silently): see /work/shared/notes/redis-and-websocket.md.

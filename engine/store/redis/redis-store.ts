@@ -20,6 +20,7 @@ import { assertEventId, decodeRecord, streamMember } from '../record';
 import type {
   CommitRequest,
   EraseResult,
+  IngestProposal,
   IngestResult,
   ProfileExport,
   ProfileRecord,
@@ -61,7 +62,12 @@ export class RedisProfileStore implements ProfileStore {
     this.members = new RedisMemberIndex(this.scripts, this.keys, options.clock ?? systemClock);
   }
 
-  async ingest(profileId: string, events: RoutedEvent[], context: StoreContext): Promise<IngestResult> {
+  async ingest(
+    profileId: string,
+    events: RoutedEvent[],
+    context: StoreContext,
+    proposal?: IngestProposal,
+  ): Promise<IngestResult> {
     const indexOf = streamIndexes(context.streams);
     const eventArgs: Array<string | number> = [events.length];
     for (const { event, entries } of events) {
@@ -94,14 +100,30 @@ export class RedisProfileStore implements ProfileStore {
       ];
       for (const stream of context.streams) args.push(stream.id, stream.retentionMs);
       for (const arg of eventArgs) args.push(arg);
+      // Made for the id asked about: not for the profile an alias leads to.
+      if (proposal && id === profileId) {
+        const { expected } = proposal;
+        args.push(expected === 'new' ? 'new' : `${expected.firstSeenAt}:${expected.version}`);
+        args.push(...this.outcomeArgs(id, proposal.outcome));
+      } else {
+        args.push('');
+      }
       const reply = asList(await this.scripts.run('ingest', keys, args));
       if (reply[0] === 'alias') return { alias: String(reply[1]) };
+      const proposalCommitted = Number(reply[5]) === 1;
+      if (proposalCommitted && proposal) {
+        // The change was just published: its message is likely readable in this same poll of
+        // the sockets, and delivering it to listeners here comes before this bookkeeping.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.indexChangedMemberships(id, proposal.outcome, reply.slice(6));
+      }
       return {
         value: {
           profile: this.decodeProfile(id, reply[4], context),
           accepted: Number(reply[1]),
           duplicates: Number(reply[2]),
           withheld: Number(reply[3]),
+          proposalCommitted,
         },
       };
     });
@@ -117,32 +139,51 @@ export class RedisProfileStore implements ProfileStore {
 
   async commit(profileId: string, request: CommitRequest): Promise<boolean> {
     assertProfileId(profileId);
-    const memberships = Object.entries(request.memberships);
     const args: Array<string | number> = [
       request.expectedVersion,
-      request.rulesVersion,
-      request.dueAt ?? '',
       this.options.anonymousTtlMs,
       this.options.userTtlMs,
+      ...this.outcomeArgs(profileId, request),
+    ];
+    const reply = await this.scripts.run('commit', [this.keys.hash(profileId)], args);
+    if (!Array.isArray(reply)) return false;
+    await this.indexChangedMemberships(profileId, request, reply.slice(1));
+    return true;
+  }
+
+  /** An evaluation's outcome as `write_outcome` (lua/profile.lua) reads it. */
+  private outcomeArgs(profileId: string, outcome: IngestProposal['outcome']): Array<string | number> {
+    const memberships = Object.entries(outcome.memberships);
+    const args: Array<string | number> = [
+      outcome.rulesVersion,
+      outcome.dueAt ?? '',
       this.options.sharded ? 'SPUBLISH' : 'PUBLISH',
       this.keys.channel(profileId),
-      request.change ? JSON.stringify(request.change) : '',
+      outcome.change ? JSON.stringify(outcome.change) : '',
       memberships.length,
     ];
     for (const [key, state] of memberships) args.push(key, state.since);
-    const reply = await this.scripts.run('commit', [this.keys.hash(profileId)], args);
-    if (!Array.isArray(reply)) return false;
-    const [, expiresAt, entered, exited] = reply;
-    // Only a change of memberships costs this second write; it re-scores the continuing ones too.
-    if (asList(entered).length > 0 || asList(exited).length > 0) {
-      await this.members.update(
-        profileId,
-        memberships.map(([key]) => key),
-        asStrings(exited),
-        Number(expiresAt),
-      );
-    }
-    return true;
+    return args;
+  }
+
+  /**
+   * After an outcome was written: `written` is `[expiresAt, entered, exited]` as the script
+   * returned them. Only a change of memberships costs this second write; it re-scores the
+   * continuing ones too.
+   */
+  private async indexChangedMemberships(
+    profileId: string,
+    outcome: IngestProposal['outcome'],
+    written: Reply[],
+  ): Promise<void> {
+    const [expiresAt, entered, exited] = written;
+    if (asList(entered).length === 0 && asList(exited).length === 0) return;
+    await this.members.update(
+      profileId,
+      Object.keys(outcome.memberships),
+      asStrings(exited),
+      Number(expiresAt),
+    );
   }
 
   setTraits(profileId: string, traits: JsonObject, context: StoreContext): Promise<ProfileRecord> {

@@ -3,11 +3,22 @@
 -- KEYS[1] alias   KEYS[2] hash   KEYS[3] seen   KEYS[3+i] stream i (every stream of the rule set)
 -- ARGV: now, anonTtl, userTtl, dedupeWindow, rulesVersion, maxEntriesPerStream, streamCount, then per stream: id, retention,
 --       then eventCount, then per event: id, timestamp, contextCount, (key, json)*, entryCount,
---       (streamIndex, member)*
+--       (streamIndex, member)*,
+--       then a proposal: expectation ('' = none, 'new' = the profile must not exist yet, else
+--       '<firstSeen>:<version>' it must have), and if there is one the outcome as write_outcome
+--       reads it (rulesVersion, dueAt, publishCommand, channel, message, membershipCount, (segmentKey, since)*)
 -- Reply: {'alias', target} when the id was merged away, else
---        {'ok', accepted, duplicates, withheld, profile} (see read_profile).
+--        {'ok', accepted, duplicates, withheld, profile (see read_profile), committed (0 or 1),
+--         expiresAt, {entered segment...}, {exited segment...}} (the last three as commit.lua's).
 --
 -- Idempotency is structural: an event id already in `seen` (ZADD NX answers 0) adds nothing.
+--
+-- The proposal is the caller's evaluation of the profile it expects these events to produce
+-- (engine/store/predict.ts). It is written, and its change announced, in this same step only if
+-- the profile was exactly as expected (first-seen time and version: every write bumps the
+-- version, and a profile erased or expired then created again has another first-seen time) and
+-- every event was stored, so the outcome is the one the caller evaluated. Otherwise nothing of it
+-- is written and the caller evaluates the profile returned, as without a proposal.
 
 -- @include profile
 
@@ -15,6 +26,7 @@ local alias = redis.call('GET', KEYS[1])
 if alias then return { 'alias', alias } end
 
 local h, seen = KEYS[2], KEYS[3]
+local stored = redis.call('HMGET', h, 'fs', 'v')
 local now = tonumber(ARGV[1])
 local anon_ttl, user_ttl, dedupe = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local max_entries = tonumber(ARGV[6])
@@ -92,4 +104,22 @@ if accepted > 0 then
   apply_ttl(keys, profile_ttl(h, anon_ttl, user_ttl))
 end
 
-return { 'ok', accepted, duplicates, withheld, read_profile(h, stream_keys, retentions, now) }
+local expectation = ARGV[a]
+local committed, entered, exited = 0, {}, {}
+if expectation ~= '' and accepted > 0 and accepted == event_count then
+  local as_expected
+  if expectation == 'new' then
+    as_expected = not stored[1] and not stored[2]
+  else
+    as_expected = stored[1] and stored[2] and expectation == stored[1] .. ':' .. stored[2]
+  end
+  if as_expected then
+    entered, exited = write_outcome(h, anon_ttl, user_ttl, ARGV, a + 1)
+    committed = 1
+  end
+end
+
+return {
+  'ok', accepted, duplicates, withheld, read_profile(h, stream_keys, retentions, now),
+  committed, redis.call('PEXPIRETIME', h), entered, exited,
+}

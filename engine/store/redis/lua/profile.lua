@@ -34,3 +34,37 @@ local function drop_streams(h, base)
     end
   end
 end
+
+-- Writes an evaluation's outcome on a profile whose version the caller has checked: bumps `v`,
+-- sets the rules version, the due time and the memberships, refreshes the TTL and publishes the
+-- change, all in the caller's atomic step (commit.lua, and ingest.lua's proposal).
+-- args[at...]: rulesVersion, dueAt ('' = none), publishCommand ('PUBLISH' or 'SPUBLISH'), channel,
+--   message ('' = nothing to announce), membershipCount, then (segmentKey, since)*.
+-- Returns the segments entered and exited against the stored memberships (for the membership index).
+local function write_outcome(h, anon_ttl, user_ttl, args, at)
+  redis.call('HINCRBY', h, 'v', 1)
+  redis.call('HSET', h, 'rv', args[at])
+  if args[at + 1] == '' then redis.call('HDEL', h, 'due') else redis.call('HSET', h, 'due', args[at + 1]) end
+
+  local before = {}
+  for _, field in ipairs(redis.call('HKEYS', h)) do
+    if string.sub(field, 1, 2) == 'm:' then
+      before[string.sub(field, 3)] = true
+      redis.call('HDEL', h, field)
+    end
+  end
+  local entered = {}
+  local a = at + 6
+  for _ = 1, tonumber(args[at + 5]) do
+    local key = args[a]
+    redis.call('HSET', h, 'm:' .. key, args[a + 1])
+    if before[key] then before[key] = nil else entered[#entered + 1] = key end
+    a = a + 2
+  end
+  local exited = {}
+  for key in pairs(before) do exited[#exited + 1] = key end
+
+  apply_ttl({ h }, profile_ttl(h, anon_ttl, user_ttl))
+  if args[at + 4] ~= '' then redis.call(args[at + 2], args[at + 3], args[at + 4]) end
+  return entered, exited
+end

@@ -1,0 +1,92 @@
+/**
+ * The copies of recently seen profiles that events' outcomes are predicted from: bounded, and
+ * gone from every process when the profile is forgotten or its consent withdrawn.
+ */
+import { inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { assemblePersonalizer, type PersonalizerEngine } from '../../engine/personalizer';
+import { RecentProfiles } from '../../engine/store/recent-profiles';
+import { emptyRecord } from '../../engine/store/record';
+import type { ProfileRecord } from '../../engine/store/types';
+import { handRules } from '../store/hand-rules';
+import { Harness, quietLogger, uid, view } from '../store/harness';
+
+const stored = (id: string, entries = 1): ProfileRecord => ({
+  ...emptyRecord(id),
+  exists: true,
+  version: 1,
+  firstSeenAt: 0,
+  streams: { views: { times: Array.from({ length: entries }, (_, i) => i) } },
+});
+
+describe('RecentProfiles', () => {
+  it('keeps at most maxProfiles, dropping the one remembered longest ago', () => {
+    const recent = new RecentProfiles({ maxProfiles: 2, maxAgeMs: 1000, maxEntries: 10 });
+    recent.remember(stored('a'), 0);
+    recent.remember(stored('b'), 1);
+    recent.remember(stored('a'), 2); // remembered again: now the most recent
+    recent.remember(stored('c'), 3);
+    expect([recent.get('a', 3), recent.get('b', 3), recent.get('c', 3)].map((r) => r?.id)).toEqual([
+      'a',
+      undefined,
+      'c',
+    ]);
+    expect(recent.size).toBe(2);
+  });
+
+  it('does not use or keep a copy older than maxAgeMs, and sweeps them', () => {
+    const recent = new RecentProfiles({ maxProfiles: 10, maxAgeMs: 1000, maxEntries: 10 });
+    recent.remember(stored('a'), 0);
+    recent.remember(stored('b'), 500);
+    expect(recent.get('a', 1000)?.id).toBe('a');
+    expect(recent.get('a', 1001)).toBeUndefined();
+    expect(recent.size).toBe(1);
+    recent.sweep(1501);
+    expect(recent.size).toBe(0);
+  });
+
+  it('keeps no large profile, no profile that does not exist, and nothing with maxProfiles 0', () => {
+    const recent = new RecentProfiles({ maxProfiles: 10, maxAgeMs: 1000, maxEntries: 3 });
+    recent.remember(stored('small', 3), 0);
+    recent.remember(stored('large', 4), 0);
+    recent.remember(emptyRecord('gone'), 0);
+    expect(recent.size).toBe(1);
+    recent.remember(stored('small', 4), 1); // grew past the bound: the old copy goes too
+    expect(recent.get('small', 1)).toBeUndefined();
+    const none = new RecentProfiles({ maxProfiles: 0, maxAgeMs: 1000, maxEntries: 3 });
+    none.remember(stored('a'), 0);
+    expect(none.size).toBe(0);
+  });
+});
+
+describe('copies across processes (real Redis)', () => {
+  const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
+  const keyPrefix = new Harness({ kind: 'memory' }).keyPrefix;
+  const start = () =>
+    assemblePersonalizer(rules, () => rules, { redis: inject('redisUrl'), keyPrefix, logger: quietLogger });
+  const copyOf = (engine: PersonalizerEngine, profileId: string) =>
+    (engine as unknown as { recent: RecentProfiles }).recent.get(profileId, Date.now());
+  const eventually = async (check: () => boolean) => {
+    const deadline = Date.now() + 2000;
+    while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    return check();
+  };
+
+  it('drops every process’s copy of a forgotten profile, and of one whose consent is withdrawn', async () => {
+    const [here, there] = await Promise.all([start(), start()]);
+    try {
+      const forgotten = uid('anon');
+      const withdrawn = uid('anon');
+      await here.track(forgotten, [view(Date.now())]);
+      await here.track(withdrawn, [view(Date.now())]);
+      expect(copyOf(here, forgotten)?.streams).not.toEqual({});
+      expect(copyOf(here, withdrawn)?.streams).not.toEqual({});
+      await there.forget(forgotten);
+      await there.setConsent(withdrawn, { behavioral: false });
+      expect(await eventually(() => copyOf(here, forgotten) === undefined)).toBe(true);
+      expect(await eventually(() => copyOf(here, withdrawn) === undefined)).toBe(true);
+    } finally {
+      await Promise.all([here.close(), there.close()]);
+    }
+  });
+});
