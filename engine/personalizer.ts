@@ -70,6 +70,8 @@ const MAX_READ_ATTEMPTS = 5;
 const RECENT_PROFILE_MAX_AGE_MS = 5 * 60 * 1000;
 /** Profiles with more stream entries than this are not copied (see `RecentProfiles`). */
 const RECENT_PROFILE_MAX_ENTRIES = 1000;
+/** How often copies that are too old or nobody listens to any more are dropped. */
+const RECENT_PROFILE_SWEEP_MS = 60 * 1000;
 
 /**
  * The bus topic on which a `forget` tells every process to drop its copy of the erased profile
@@ -116,12 +118,12 @@ export interface PersonalizerOptions {
   /** Told about evaluations, committed membership changes and Redis errors (metrics); default none. */
   observer?: EngineObserver;
   /**
-   * How many recently seen profiles this process keeps a copy of (default 10,000; 0 = none).
-   * An event on such a profile (or on a profile never seen anywhere) is evaluated before it is
-   * stored, so when it changes a membership the change is stored and announced in the same round
-   * trip as the event (a copy made stale by another process costs a second round trip, never a
-   * wrong write). A copy is used for 5 minutes at most, and dropped on every process when the
-   * profile is forgotten.
+   * How many of the profiles listened to in this process (open subscriptions) it keeps a copy of,
+   * default 10,000 (0 = none). An event on such a profile, or on a profile never seen anywhere,
+   * is evaluated before it is stored, so a change it causes is stored and announced in the same
+   * round trip as the event (a copy made stale by another process costs a second round trip,
+   * never a wrong write). A copy is used for 5 minutes at most, and dropped once nobody listens,
+   * and on every process when the profile is forgotten or its consent withdrawn.
    */
   recentProfiles?: number;
 }
@@ -327,6 +329,7 @@ export class PersonalizerEngine implements Personalizer {
       maxProfiles: parts.recentProfiles,
       maxAgeMs: RECENT_PROFILE_MAX_AGE_MS,
       maxEntries: RECENT_PROFILE_MAX_ENTRIES,
+      isListened: (profileId) => parts.bus.isSubscribed(profileId),
     });
     this.stopHearingForgets = parts.bus.onBroadcast(FORGOTTEN_TOPIC, (payload) => {
       const profileId = (payload as { profileId?: unknown } | null)?.profileId;
@@ -557,7 +560,7 @@ export class PersonalizerEngine implements Personalizer {
     }, MEMBER_INDEX_SWEEP_MS).unref();
     this.recentSweep ??= setInterval(
       () => this.recent.sweep(this.parts.clock.now()),
-      RECENT_PROFILE_MAX_AGE_MS,
+      RECENT_PROFILE_SWEEP_MS,
     ).unref();
   }
 

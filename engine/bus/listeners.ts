@@ -25,6 +25,10 @@ export class ListenerRegistry<T> {
     return true;
   }
 
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   keys(): string[] {
     return [...this.byKey.keys()];
   }

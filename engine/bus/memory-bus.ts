@@ -25,6 +25,10 @@ export class MemoryBus implements ChangeBus {
     return this.changes.keys();
   }
 
+  isSubscribed(profileId: string): boolean {
+    return this.changes.has(profileId);
+  }
+
   /** Delivers a change to this process's listeners (what a store commit calls). */
   deliver(change: SegmentChange): void {
     this.changes.emit(change.profileId, change);

@@ -76,6 +76,10 @@ export class RedisBus implements ChangeBus {
     return this.changes.keys();
   }
 
+  isSubscribed(profileId: string): boolean {
+    return this.changes.has(profileId);
+  }
+
   async publishChange(change: SegmentChange): Promise<void> {
     await this.publish(this.options.keys.channel(change.profileId), JSON.stringify(change));
   }

@@ -23,6 +23,8 @@ export interface ChangeBus {
   subscribe(profileId: string, listener: ChangeListener): Unsubscribe;
   /** The profiles this process has listeners for (re-evaluated at once when the rules change). */
   subscribedProfiles(): string[];
+  /** Whether this process has a listener for `profileId`. */
+  isSubscribed(profileId: string): boolean;
   /** Announces a change that no store commit announced (merges, erasures). */
   publishChange(change: SegmentChange): Promise<void>;
   /** Sends `payload` to every instance's listeners of `topic`, this one's included. */

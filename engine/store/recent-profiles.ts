@@ -1,12 +1,15 @@
 /**
- * The profiles this process wrote or read last, as stored: what an event's outcome is predicted
- * from (predict.ts), so that a visitor's change is stored and announced in one round trip.
+ * Copies of the profiles someone listens to in this process, as last stored: what an event's
+ * outcome is predicted from (predict.ts), so that the change it pushes to those listeners is
+ * stored and announced in one round trip. A profile nobody listens to here gets no copy: its
+ * changes are read on the next query, where a round trip more makes no difference, and keeping
+ * it would only hold visitor data (and work for the garbage collector) for nothing.
  *
  * Only a hint: a copy that another process made stale fails the store's check and costs one
  * extra round trip, never a wrong write. Bounded in count, in age and in size per profile, since
- * it holds visitor data in memory; dropped for a profile at once when it is erased, merged or its
- * consent changes, and entirely when the rules change (their streams and retention change what a
- * record holds).
+ * it holds visitor data in memory; dropped once nobody listens any more, at once when the profile
+ * is erased, merged or its consent withdrawn, and entirely when the rules change (their streams
+ * and retention change what a record holds).
  */
 import type { EpochMs } from '../types';
 import type { ProfileRecord } from './types';
@@ -18,6 +21,8 @@ export interface RecentProfilesOptions {
   maxAgeMs: number;
   /** A profile with more stream entries than this in all is not kept (its copy would be large). */
   maxEntries: number;
+  /** Whether someone listens to the profile in this process (only those are kept). */
+  isListened(profileId: string): boolean;
 }
 
 interface Copy {
@@ -38,7 +43,7 @@ export class RecentProfiles {
   get(profileId: string, now: EpochMs): ProfileRecord | undefined {
     const copy = this.copies.get(profileId);
     if (!copy) return undefined;
-    if (now - copy.at <= this.options.maxAgeMs) return copy.record;
+    if (now - copy.at <= this.options.maxAgeMs && this.options.isListened(profileId)) return copy.record;
     this.copies.delete(profileId);
     return undefined;
   }
@@ -46,20 +51,27 @@ export class RecentProfiles {
   /** Remembers `record` as what is stored now for its id (or forgets the id if it is not kept). */
   remember(record: ProfileRecord, now: EpochMs): void {
     this.copies.delete(record.id);
-    if (!record.exists || this.options.maxProfiles === 0 || entryCount(record) > this.options.maxEntries) {
-      return;
-    }
+    const kept =
+      record.exists &&
+      this.options.maxProfiles > 0 &&
+      entryCount(record) <= this.options.maxEntries &&
+      this.options.isListened(record.id);
+    if (!kept) return;
     this.copies.set(record.id, { record, at: now });
     if (this.copies.size > this.options.maxProfiles) {
       this.copies.delete(this.copies.keys().next().value!);
     }
   }
 
-  /** Drops every copy older than `maxAgeMs` (so visitor data does not outstay it in an idle process). */
+  /**
+   * Drops every copy older than `maxAgeMs` or nobody listens to any more (so visitor data does
+   * not outstay its use in an idle process).
+   */
   sweep(now: EpochMs): void {
     for (const [profileId, copy] of this.copies) {
-      if (now - copy.at <= this.options.maxAgeMs) return;
-      this.copies.delete(profileId);
+      if (now - copy.at > this.options.maxAgeMs || !this.options.isListened(profileId)) {
+        this.copies.delete(profileId);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * The copies of recently seen profiles that events' outcomes are predicted from: bounded, and
- * gone from every process when the profile is forgotten or its consent withdrawn.
+ * The copies of listened profiles that events' outcomes are predicted from: bounded, only while
+ * someone listens, and gone from every process when the profile is forgotten or its consent
+ * withdrawn.
  */
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +22,12 @@ const stored = (id: string, entries = 1): ProfileRecord => ({
 
 describe('RecentProfiles', () => {
   it('keeps at most maxProfiles, dropping the one remembered longest ago', () => {
-    const recent = new RecentProfiles({ maxProfiles: 2, maxAgeMs: 1000, maxEntries: 10 });
+    const recent = new RecentProfiles({
+      maxProfiles: 2,
+      maxAgeMs: 1000,
+      maxEntries: 10,
+      isListened: () => true,
+    });
     recent.remember(stored('a'), 0);
     recent.remember(stored('b'), 1);
     recent.remember(stored('a'), 2); // remembered again: now the most recent
@@ -35,7 +41,12 @@ describe('RecentProfiles', () => {
   });
 
   it('does not use or keep a copy older than maxAgeMs, and sweeps them', () => {
-    const recent = new RecentProfiles({ maxProfiles: 10, maxAgeMs: 1000, maxEntries: 10 });
+    const recent = new RecentProfiles({
+      maxProfiles: 10,
+      maxAgeMs: 1000,
+      maxEntries: 10,
+      isListened: () => true,
+    });
     recent.remember(stored('a'), 0);
     recent.remember(stored('b'), 500);
     expect(recent.get('a', 1000)?.id).toBe('a');
@@ -46,16 +57,43 @@ describe('RecentProfiles', () => {
   });
 
   it('keeps no large profile, no profile that does not exist, and nothing with maxProfiles 0', () => {
-    const recent = new RecentProfiles({ maxProfiles: 10, maxAgeMs: 1000, maxEntries: 3 });
+    const recent = new RecentProfiles({
+      maxProfiles: 10,
+      maxAgeMs: 1000,
+      maxEntries: 3,
+      isListened: () => true,
+    });
     recent.remember(stored('small', 3), 0);
     recent.remember(stored('large', 4), 0);
     recent.remember(emptyRecord('gone'), 0);
     expect(recent.size).toBe(1);
     recent.remember(stored('small', 4), 1); // grew past the bound: the old copy goes too
     expect(recent.get('small', 1)).toBeUndefined();
-    const none = new RecentProfiles({ maxProfiles: 0, maxAgeMs: 1000, maxEntries: 3 });
+    const none = new RecentProfiles({
+      maxProfiles: 0,
+      maxAgeMs: 1000,
+      maxEntries: 3,
+      isListened: () => true,
+    });
     none.remember(stored('a'), 0);
     expect(none.size).toBe(0);
+  });
+
+  it('keeps only the profiles someone listens to, and drops a copy once nobody does', () => {
+    const listened = new Set(['a', 'b']);
+    const recent = new RecentProfiles({
+      maxProfiles: 10,
+      maxAgeMs: 1000,
+      maxEntries: 10,
+      isListened: (id) => listened.has(id),
+    });
+    for (const id of ['a', 'b', 'c']) recent.remember(stored(id), 0);
+    expect(recent.size).toBe(2);
+    listened.delete('a');
+    expect(recent.get('a', 0)).toBeUndefined();
+    listened.delete('b');
+    recent.sweep(0);
+    expect(recent.size).toBe(0);
   });
 });
 
@@ -77,6 +115,8 @@ describe('copies across processes (real Redis)', () => {
     try {
       const forgotten = uid('anon');
       const withdrawn = uid('anon');
+      const listening = [here.subscribe(forgotten, () => {}), here.subscribe(withdrawn, () => {})];
+      await Promise.all(listening.map((unsubscribe) => unsubscribe.ready));
       await here.track(forgotten, [view(Date.now())]);
       await here.track(withdrawn, [view(Date.now())]);
       expect(copyOf(here, forgotten)?.streams).not.toEqual({});
@@ -85,6 +125,7 @@ describe('copies across processes (real Redis)', () => {
       await there.setConsent(withdrawn, { behavioral: false });
       expect(await eventually(() => copyOf(here, forgotten) === undefined)).toBe(true);
       expect(await eventually(() => copyOf(here, withdrawn) === undefined)).toBe(true);
+      listening.forEach((unsubscribe) => unsubscribe());
     } finally {
       await Promise.all([here.close(), there.close()]);
     }

@@ -48,12 +48,15 @@ it('stores an event that changes no membership in one round trip, and one that c
   });
   const profile = uid('anon');
   const now = Date.now();
+  // Someone listens (an open page): this process keeps a copy of the profile.
+  const subscription = engine.subscribe(profile, () => {});
+  await subscription.ready;
   // A new profile: its first event records the rules version in the same script.
   expect((await counted(() => engine.track(profile, [view(now - 3)]))).commands).toEqual(['evalsha']);
   expect((await counted(() => engine.track(profile, [view(now - 2), view(now - 1)]))).commands).toEqual([
     'evalsha',
   ]);
-  // The 4th view enters the segment. This process knows the profile, so it evaluated the event
+  // The 4th view enters the segment. This process has a copy of the profile, so it evaluated the event
   // before sending it: the exit's schedule (ZADD LT) and the ingest that also commits and
   // announces the entry go out in one write; then the membership index (another slot).
   const entry = await counted(() => engine.track(profile, [view(now)]));
@@ -61,6 +64,7 @@ it('stores an event that changes no membership in one round trip, and one that c
   expect(entry.writes).toBe(2);
   // A 5th view extends the membership: its exit is later than the scheduled one, nothing to write.
   expect((await counted(() => engine.track(profile, [view(now + 1)]))).commands).toEqual(['evalsha']);
+  subscription();
   await engine.close();
 });
 
@@ -87,4 +91,22 @@ it('writes nothing from a copy another process made stale: the entry stays the o
   expect(changes).toEqual([['reader']]);
   subscription();
   await Promise.all([here.close(), there.close()]);
+});
+
+it('keeps no copy of a profile nobody listens to here: its entry takes a second round trip', async () => {
+  const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
+  const engine = await assemblePersonalizer(rules, () => rules, {
+    redis: client,
+    keyPrefix,
+    logger: quietLogger,
+  });
+  const profile = uid('anon');
+  const now = Date.now();
+  await engine.track(profile, [view(now - 3), view(now - 2), view(now - 1)]);
+  // Ingest, then schedule the exit and commit + announce the entry together, then the index.
+  const entry = await counted(() => engine.track(profile, [view(now)]));
+  expect(entry.commands).toEqual(['evalsha', 'zadd', 'evalsha', 'evalsha']);
+  expect(entry.writes).toBe(3);
+  expect((await engine.getProfile(profile)).segments.map((s) => s.key)).toEqual(['reader']);
+  await engine.close();
 });
