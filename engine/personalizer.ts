@@ -119,11 +119,12 @@ export interface PersonalizerOptions {
   observer?: EngineObserver;
   /**
    * How many of the profiles listened to in this process (open subscriptions) it keeps a copy of,
-   * default 10,000 (0 = none). An event on such a profile, or on a profile never seen anywhere,
-   * is evaluated before it is stored, so a change it causes is stored and announced in the same
-   * round trip as the event (a copy made stale by another process costs a second round trip,
-   * never a wrong write). A copy is used for 5 minutes at most, and dropped once nobody listens,
-   * and on every process when the profile is forgotten or its consent withdrawn.
+   * default 10,000 (0 = none). An event on a listened profile is evaluated before it is stored,
+   * on that copy (or, with none, on a new profile), so a change it causes is stored and announced
+   * in the same round trip as the event (a wrong guess or a copy made stale by another process
+   * costs a second round trip, never a wrong write). A copy is used for 5 minutes at most, and
+   * dropped once nobody listens, and on every process when the profile is forgotten or its
+   * consent withdrawn.
    */
   recentProfiles?: number;
 }
@@ -409,7 +410,8 @@ export class PersonalizerEngine implements Personalizer {
    * process's copy of it, or a new profile when there is none), for `ingest` to write in the same
    * round trip, with the due time to schedule first (as `settle` does; a schedule whose proposal
    * is not written only makes the poller look early). None when the outcome cannot be predicted
-   * or announces nothing.
+   * or announces nothing, and for a profile nobody listens to here: no push waits on its round
+   * trips, and most such events come from returning visitors, whom a guess of "new" would miss.
    */
   private propose(
     profileId: string,
@@ -417,6 +419,7 @@ export class PersonalizerEngine implements Personalizer {
     context: StoreContext,
   ): { proposal?: IngestProposal; scheduleAt: EpochMs | null } {
     const none = { scheduleAt: null };
+    if (!this.parts.bus.isSubscribed(profileId)) return none;
     const base = this.recent.get(profileId, context.now) ?? emptyRecord(profileId);
     if (base.exists && base.rulesVersion !== this.current.version) return none;
     const predicted = predictIngest(base, events, context);
