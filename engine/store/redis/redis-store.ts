@@ -112,9 +112,6 @@ export class RedisProfileStore implements ProfileStore {
       if (reply[0] === 'alias') return { alias: String(reply[1]) };
       const proposalCommitted = Number(reply[5]) === 1;
       if (proposalCommitted && proposal) {
-        // The change was just published: its message is likely readable in this same poll of
-        // the sockets, and delivering it to listeners here comes before this bookkeeping.
-        await new Promise((resolve) => setImmediate(resolve));
         await this.indexChangedMemberships(id, proposal.outcome, reply.slice(6));
       }
       return {
