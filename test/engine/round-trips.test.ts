@@ -19,6 +19,12 @@ client.sendCommand = (command, stream) => {
 const keyPrefix = new Harness({ kind: 'memory' }).keyPrefix;
 afterAll(() => client.disconnect());
 
+const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
+
+/** A Personalizer on the observed client ("more than 3 views within a minute" = reader). */
+const start = () =>
+  assemblePersonalizer(rules, () => rules, { redis: client, keyPrefix, logger: quietLogger });
+
 /** Counts the commands sent by `action` and the writes that carried them to Redis. */
 async function counted(action: () => Promise<unknown>): Promise<{ commands: string[]; writes: number }> {
   const socket = client.stream;
@@ -40,12 +46,7 @@ async function counted(action: () => Promise<unknown>): Promise<{ commands: stri
 }
 
 it('stores an event that changes no membership in one round trip, and one that changes one in one round trip too', async () => {
-  const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
-  const engine = await assemblePersonalizer(rules, () => rules, {
-    redis: client,
-    keyPrefix,
-    logger: quietLogger,
-  });
+  const engine = await start();
   const profile = uid('anon');
   const now = Date.now();
   // Someone listens (an open page): this process keeps a copy of the profile.
@@ -69,10 +70,7 @@ it('stores an event that changes no membership in one round trip, and one that c
 });
 
 it('writes nothing from a copy another process made stale: the entry stays the one that process committed', async () => {
-  const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
-  const options = { redis: client, keyPrefix, logger: quietLogger };
-  const here = await assemblePersonalizer(rules, () => rules, options);
-  const there = await assemblePersonalizer(rules, () => rules, options);
+  const [here, there] = await Promise.all([start(), start()]);
   const profile = uid('anon');
   const now = Date.now();
   const changes: string[][] = [];
@@ -94,12 +92,7 @@ it('writes nothing from a copy another process made stale: the entry stays the o
 });
 
 it('keeps no copy of a profile nobody listens to here: its entry takes a second round trip', async () => {
-  const rules = handRules({ windowMs: 60_000, threshold: 3, deadlineMs: 60_000 });
-  const engine = await assemblePersonalizer(rules, () => rules, {
-    redis: client,
-    keyPrefix,
-    logger: quietLogger,
-  });
+  const engine = await start();
   const profile = uid('anon');
   const now = Date.now();
   await engine.track(profile, [view(now - 3), view(now - 2), view(now - 1)]);
