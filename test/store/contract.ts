@@ -2,7 +2,8 @@
  * The contract every profile store keeps, run through the Personalizer facade against each
  * backend (test/store/{memory,redis,cluster}.test.ts). Real stores, real clock.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { PersonalizerEngine } from '../../engine/personalizer';
 import { predictIngest } from '../../engine/store/predict';
 import { emptyRecord } from '../../engine/store/record';
@@ -750,6 +751,53 @@ export function storeContract(name: string, backend: () => Backend): void {
         second();
         await expect.poll(subscribers).toBe(0);
         expect(received.sort()).toEqual(['1:reader', '2:reader', '2:vip']);
+      });
+
+      it('after its pub/sub link drops, subscribes every channel again, once, then has listeners re-read', async () => {
+        const h = harness();
+        const name = uid('link');
+        const engine = await h.engine(WIDE, { redis: h.namedClient(name) });
+        // More live profiles than one step of a cluster's resubscription (250 channels).
+        const profiles = Array.from({ length: 600 }, () => uid('live'));
+        const entered = new Map<string, string[]>();
+        const unsubscribes = profiles.map((profile) =>
+          engine.subscribe(profile, (change) => entered.set(profile, change.entered)),
+        );
+        await Promise.all(unsubscribes.map((u) => u.ready));
+        const channelOf = (profile: string) => `${h.keyPrefix}:{${profile}}:ch`;
+        // Observed, not replaced: the (S)SUBSCRIBE commands sent (ioredis's own resubscription and the bus's).
+        const spy = vi.spyOn(Redis.prototype, 'sendCommand');
+        const subscribeCommands = () =>
+          spy.mock.calls
+            .map(([command]) => command)
+            .filter((command) => command.name === 'ssubscribe' || command.name === 'subscribe');
+        try {
+          for (let drop = 1; drop <= 2; drop += 1) {
+            spy.mockClear();
+            const resubscribed = new Promise<void>((resolve) => {
+              const off = engine.onResubscribed(() => {
+                off();
+                resolve();
+              });
+            });
+            expect(await h.killSubscribers(name)).toBeGreaterThan(0);
+            await resubscribed;
+            for (const profile of [profiles[0]!, profiles[299]!, profiles[599]!]) {
+              expect(await h.channelSubscribers(channelOf(profile))).toBe(1);
+            }
+            // No command names a channel twice: ioredis's cluster client keeps a list of the
+            // channels it resubscribes, which a naive confirmation would grow at every drop.
+            const commands = subscribeCommands();
+            expect(commands.length).toBeGreaterThan(0);
+            for (const command of commands) expect(new Set(command.args).size).toBe(command.args.length);
+          }
+        } finally {
+          spy.mockRestore();
+        }
+        const now = Date.now();
+        await engine.track(profiles[599]!, [view(now - 3), view(now - 2), view(now - 1), view(now)]);
+        await expect.poll(() => entered.get(profiles[599]!)).toEqual(['reader']);
+        unsubscribes.forEach((unsubscribe) => unsubscribe());
       });
 
       it('concurrent duplicate events from two clients count once', async () => {

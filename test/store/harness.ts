@@ -34,6 +34,7 @@ export class Harness {
   readonly keyPrefix = `t${randomUUID().slice(0, 8)}`;
   private readonly engines: PersonalizerEngine[] = [];
   private admin: Redis | Cluster | undefined;
+  private readonly clients: Array<Redis | Cluster> = [];
 
   constructor(readonly backend: Backend) {}
 
@@ -55,8 +56,8 @@ export class Harness {
       keyPrefix: this.keyPrefix,
       logger: quietLogger,
       pollIntervalMs: 50,
-      ...options,
       ...(redis ? { redis } : {}),
+      ...options,
     });
     this.engines.push(engine);
     return engine;
@@ -141,6 +142,43 @@ export class Harness {
     return Number(count);
   }
 
+  /**
+   * A client to the backend whose connections, the subscriber connections duplicated from it
+   * included, carry `name` (an engine given it can then have its own links cut, see
+   * `killSubscribers`); closed with the harness.
+   */
+  namedClient(name: string): Redis | Cluster {
+    if (this.backend.kind === 'memory') throw new Error('no Redis behind the embedded store');
+    const client =
+      this.backend.kind === 'redis'
+        ? new Redis(this.backend.url, { connectionName: name })
+        : new Cluster(this.backend.nodes, { redisOptions: { connectionName: name } });
+    this.clients.push(client);
+    return client;
+  }
+
+  /**
+   * Cuts every pub/sub connection whose name contains `name` (on every master of a cluster),
+   * leaving other connections, other tests' included, alone; returns how many were cut.
+   */
+  async killSubscribers(name: string): Promise<number> {
+    const admin = this.adminClient();
+    if (admin instanceof Cluster && admin.status !== 'ready') await once(admin, 'ready');
+    const servers = admin instanceof Cluster ? admin.nodes('master') : [admin];
+    const killed = await Promise.all(
+      servers.map(async (server) => {
+        const list = (await server.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+        const ids = list
+          .split('\n')
+          .filter((line) => / name=\S*/.exec(line)?.[0].includes(name))
+          .map((line) => /\bid=(\d+)/.exec(line)![1]!);
+        for (const id of ids) await server.call('CLIENT', 'KILL', 'ID', id);
+        return ids.length;
+      }),
+    );
+    return killed.reduce((sum, count) => sum + count, 0);
+  }
+
   /** A plain client to the backend, for inspecting keys. */
   adminClient(): Redis | Cluster {
     if (this.backend.kind === 'memory') throw new Error('no Redis behind the embedded store');
@@ -152,6 +190,7 @@ export class Harness {
   async close(): Promise<void> {
     await Promise.all(this.engines.map((engine) => engine.close()));
     this.admin?.disconnect();
+    for (const client of this.clients) client.disconnect();
   }
 }
 
