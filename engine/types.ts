@@ -260,7 +260,9 @@ export interface Personalizer {
   onBroadcast(topic: string, listener: (payload: JsonValue) => void): () => void;
   /**
    * Called when this instance's change listening resumed after a drop (Redis restarted, the link
-   * broke): changes announced meanwhile were missed, so live listeners re-read the current state.
+   * broke): changes and broadcasts announced meanwhile were missed, so whatever follows them
+   * re-reads the current state (live queries their visitor, the GraphQL layer its content, the
+   * Strapi plugin its rules).
    */
   onResubscribed(listener: () => void): () => void;
   /**

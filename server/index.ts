@@ -248,8 +248,17 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
           if (typeof from === 'string' && typeof into === 'string') merges.merged(from, into);
         }),
         options.personalizer.onRulesChanged(() => live.rulesChanged()),
-        // Changes announced while the bus was away were missed: live subscriptions re-read.
-        options.personalizer.onResubscribed(() => live.resubscribed()),
+        // What was announced while the bus was away was missed: profile changes (live
+        // subscriptions re-read) and published content (every type's documents are reloaded,
+        // which re-evaluates the live queries that show them). Documents, not the model: a model
+        // reload swaps the Apollo server under the requests in flight, as clients retry after the
+        // outage, and a CMS changes its model only by restarting.
+        options.personalizer.onResubscribed(() => {
+          live.resubscribed();
+          for (const { uid } of current().snapshot.plan.roots) {
+            void apply({ kind: 'documents', uid }).catch(() => {});
+          }
+        }),
       );
     },
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
+import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../setup/redis-server';
 import { FIXTURES, PATH, Pushes, SECRET, TestServer } from './support/harness';
@@ -126,12 +127,21 @@ describe('two server processes on one Redis', () => {
 describe('content refreshed on one instance reaches the live queries of the other', () => {
   let first: TestServer;
   let second: TestServer;
+  let control: Redis;
+  /** Names the second instance's connections, so that its pub/sub link alone can be cut. */
+  const secondName = `second-${randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
     const keyPrefix = `t${randomUUID().slice(0, 8)}`;
     first = await TestServer.start({ redis, keyPrefix });
-    second = await TestServer.start({ redis, keyPrefix, contentDir: first.contentDir });
+    second = await TestServer.start({
+      redis: `${redis}${redis.includes('?') ? '&' : '?'}connectionName=${secondName}`,
+      keyPrefix,
+      contentDir: first.contentDir,
+    });
+    control = new Redis(redis);
   });
   afterAll(async () => {
+    control?.disconnect();
     await second.close();
     await first.close();
   });
@@ -150,5 +160,31 @@ describe('content refreshed on one instance reaches the live queries of the othe
     );
     await first.server.refreshContent({ kind: 'documents', uid: 'api::banner.banner' });
     expect((await live.nextData()).live.banner.title).toBe('Published on the first instance');
+  });
+
+  it('a content change whose announcement it missed reaches it once its pub/sub link is back', async () => {
+    const { token } = await first.session();
+    const live = new Pushes<{ live: { banner: { title: string } } }>(
+      second.client(token),
+      'subscription { live { banner(placement: home) { title } } }',
+    );
+    const title = (await live.nextData()).live.banner.title;
+    // Published, but its announcement lost (here: never sent) while the second instance's bus is
+    // away; Redis pub/sub keeps nothing for an absent subscriber.
+    first.editDocuments('api::banner.banner', (documents) =>
+      documents.map((doc) =>
+        doc.documentId === 'banner-1' ? { ...doc, title: 'Published during an outage' } : doc,
+      ),
+    );
+    const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+    const ids = list
+      .split('\n')
+      .filter((line) => line.includes(`name=${secondName}`))
+      .map((line) => /\bid=(\d+)/.exec(line)![1]!);
+    expect(ids).toHaveLength(1);
+    await control.call('CLIENT', 'KILL', 'ID', ids[0]!);
+    let seen = title;
+    while (seen !== 'Published during an outage') seen = (await live.nextData()).live.banner.title;
+    expect(seen).toBe('Published during an outage');
   });
 });

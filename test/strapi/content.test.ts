@@ -5,6 +5,7 @@
  * the personalizer's rules. The admin API of the Segments page, with its permissions.
  */
 import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createPersonalizer } from '../../engine';
@@ -17,6 +18,9 @@ const NEWS_RULE = {
   is: { $gt: 3 },
 };
 
+/** Names this test's Strapi connections to Redis. */
+const CONNECTION_NAME = `strapi-content-${process.pid}`;
+
 describe('segments and tags in Strapi', () => {
   let app: BootedStrapi;
   const documents = (uid: string) => app.strapi.documents(uid as never);
@@ -24,7 +28,8 @@ describe('segments and tags in Strapi', () => {
 
   beforeAll(async () => {
     app = await bootStrapi({
-      redisUrl: inject('redisUrl'),
+      // Named, so that this instance's pub/sub link alone can be cut (other files share the Redis).
+      redisUrl: `${inject('redisUrl')}?connectionName=${CONNECTION_NAME}`,
       keyPrefix: `test-strapi-content-${process.pid}:`,
     });
     await documents('plugin::personalize.segment').create({
@@ -92,6 +97,34 @@ describe('segments and tags in Strapi', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('reloads the rules when its pub/sub link comes back: an announcement may have been lost', async () => {
+    // Changed in the shared database; the announcement that would follow never reaches this
+    // instance (here: never sent), as when it is made while the instance's link is down.
+    await app.strapi.db
+      .query('plugin::personalize.segment')
+      .update({ where: { key: 'breaking-news' }, data: { priority: 42 } });
+    const control = new Redis(inject('redisUrl'));
+    try {
+      const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+      const ids = list
+        .split('\n')
+        .filter((line) => line.includes(`name=${CONNECTION_NAME}`))
+        .map((line) => /\bid=(\d+)/.exec(line)![1]!);
+      expect(ids).toHaveLength(1);
+      await control.call('CLIENT', 'KILL', 'ID', ids[0]!);
+    } finally {
+      control.disconnect();
+    }
+    await expect
+      .poll(
+        () =>
+          personalizer().rules.segments.find((segment: { key: string }) => segment.key === 'breaking-news')
+            ?.priority,
+        { timeout: 10_000 },
+      )
+      .toBe(42);
   });
 
   it('refuses a rule that does not compile, pointing at the failing part', async () => {

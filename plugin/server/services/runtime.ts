@@ -109,11 +109,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!config.metrics?.token)
         log('info', 'no metrics.token configured: /personalize/metrics is disabled');
       teardowns.push(() => started.close());
-      teardowns.push(
-        started.onBroadcast(RULES_TOPIC, () => {
-          reloadRules().catch((error: unknown) => log('error', `reloading rules failed: ${String(error)}`));
-        }),
-      );
+      const reloadLogged = () =>
+        reloadRules().catch((error: unknown) => log('error', `reloading rules failed: ${String(error)}`));
+      // An announcement made while this instance's bus was away is lost with it: reload then too.
+      teardowns.push(started.onBroadcast(RULES_TOPIC, reloadLogged), started.onResubscribed(reloadLogged));
       await started.start();
       return started;
     },
