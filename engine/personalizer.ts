@@ -322,6 +322,7 @@ export class PersonalizerEngine implements Personalizer {
   private recentSweep: NodeJS.Timeout | undefined;
   private readonly recent: RecentProfiles;
   private readonly stopHearingForgets: () => void;
+  private readonly stopHearingResubscribes: () => void;
 
   constructor(private readonly parts: PersonalizerParts) {
     this.current = parts.rules;
@@ -336,6 +337,8 @@ export class PersonalizerEngine implements Personalizer {
       const profileId = (payload as { profileId?: unknown } | null)?.profileId;
       if (typeof profileId === 'string') this.recent.forget(profileId);
     });
+    // A forget announced while the bus was away was missed: every copy goes (they are only hints).
+    this.stopHearingResubscribes = parts.bus.onResubscribed(() => this.recent.clear());
     this.poller = new DuePoller({
       dueSet: parts.dueSet,
       clock: parts.clock,
@@ -573,6 +576,7 @@ export class PersonalizerEngine implements Personalizer {
     clearInterval(this.memberIndexSweep);
     clearInterval(this.recentSweep);
     this.stopHearingForgets();
+    this.stopHearingResubscribes();
     this.recent.clear();
     await this.poller.stop();
     await this.parts.bus.close();

@@ -9,7 +9,8 @@
  * extra round trip, never a wrong write. Bounded in count, in age and in size per profile, since
  * it holds visitor data in memory; dropped once nobody listens any more, at once when the profile
  * is erased, merged or its consent withdrawn, and entirely when the rules change (their streams
- * and retention change what a record holds).
+ * and retention change what a record holds) and when the bus link comes back after a drop (a
+ * notice of an erasure may have been missed).
  */
 import type { EpochMs } from '../types';
 import type { ProfileRecord } from './types';

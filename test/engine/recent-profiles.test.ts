@@ -1,8 +1,9 @@
 /**
  * The copies of listened profiles that events' outcomes are predicted from: bounded, only while
  * someone listens, and gone from every process when the profile is forgotten or its consent
- * withdrawn.
+ * withdrawn, and from a process whose pub/sub link dropped (it may have missed such a notice).
  */
+import Redis from 'ioredis';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { assemblePersonalizer, type PersonalizerEngine } from '../../engine/personalizer';
@@ -11,6 +12,7 @@ import { emptyRecord } from '../../engine/store/record';
 import type { ProfileRecord } from '../../engine/store/types';
 import { handRules } from '../store/hand-rules';
 import { Harness, quietLogger, uid, view } from '../store/harness';
+import { cutPubSubLinks, withConnectionName } from '../support/pubsub-links';
 
 const stored = (id: string, entries = 1): ProfileRecord => ({
   ...emptyRecord(id),
@@ -128,6 +130,31 @@ describe('copies across processes (real Redis)', () => {
       listening.forEach((unsubscribe) => unsubscribe());
     } finally {
       await Promise.all([here.close(), there.close()]);
+    }
+  });
+
+  it('drops every copy once its pub/sub link is back: a forget may have been missed meanwhile', async () => {
+    const name = uid('copies');
+    const here = await assemblePersonalizer(rules, () => rules, {
+      redis: withConnectionName(inject('redisUrl'), name),
+      keyPrefix,
+      logger: quietLogger,
+    });
+    const control = new Redis(inject('redisUrl'));
+    try {
+      const profile = uid('anon');
+      const listening = here.subscribe(profile, () => {});
+      await listening.ready;
+      await here.track(profile, [view(Date.now())]);
+      expect(copyOf(here, profile)?.streams).not.toEqual({});
+      const resubscribed = new Promise<void>((resolve) => here.onResubscribed(resolve));
+      expect(await cutPubSubLinks(control, name)).toBe(1);
+      await resubscribed;
+      expect(copyOf(here, profile)).toBeUndefined();
+      listening();
+    } finally {
+      control.disconnect();
+      await here.close();
     }
   });
 });

@@ -13,6 +13,7 @@ import { createClient, type Client } from 'graphql-ws';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../setup/redis-server';
+import { cutPubSubLinks, withConnectionName } from '../support/pubsub-links';
 import { FIXTURES, PATH, Pushes, SECRET, TestServer } from './support/harness';
 
 const redis = inject('redisUrl');
@@ -134,7 +135,7 @@ describe('content refreshed on one instance reaches the live queries of the othe
     const keyPrefix = `t${randomUUID().slice(0, 8)}`;
     first = await TestServer.start({ redis, keyPrefix });
     second = await TestServer.start({
-      redis: `${redis}${redis.includes('?') ? '&' : '?'}connectionName=${secondName}`,
+      redis: withConnectionName(redis, secondName),
       keyPrefix,
       contentDir: first.contentDir,
     });
@@ -176,13 +177,7 @@ describe('content refreshed on one instance reaches the live queries of the othe
         doc.documentId === 'banner-1' ? { ...doc, title: 'Published during an outage' } : doc,
       ),
     );
-    const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
-    const ids = list
-      .split('\n')
-      .filter((line) => line.includes(`name=${secondName}`))
-      .map((line) => /\bid=(\d+)/.exec(line)![1]!);
-    expect(ids).toHaveLength(1);
-    await control.call('CLIENT', 'KILL', 'ID', ids[0]!);
+    expect(await cutPubSubLinks(control, secondName)).toBe(1);
     let seen = title;
     while (seen !== 'Published during an outage') seen = (await live.nextData()).live.banner.title;
     expect(seen).toBe('Published during an outage');

@@ -14,6 +14,7 @@ import type { RuleSetSource, VisitorEvent } from '../../engine/types';
 import { MemoryProfileStore } from '../../engine/store/memory/memory-store';
 import { RedisProfileStore } from '../../engine/store/redis/redis-store';
 import type { ProfileStore } from '../../engine/store/types';
+import { cutPubSubLinks } from '../support/pubsub-links';
 import { handRules, type HandRulesOptions } from './hand-rules';
 
 export type Backend =
@@ -161,22 +162,8 @@ export class Harness {
    * Cuts every pub/sub connection whose name contains `name` (on every master of a cluster),
    * leaving other connections, other tests' included, alone; returns how many were cut.
    */
-  async killSubscribers(name: string): Promise<number> {
-    const admin = this.adminClient();
-    if (admin instanceof Cluster && admin.status !== 'ready') await once(admin, 'ready');
-    const servers = admin instanceof Cluster ? admin.nodes('master') : [admin];
-    const killed = await Promise.all(
-      servers.map(async (server) => {
-        const list = (await server.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
-        const ids = list
-          .split('\n')
-          .filter((line) => / name=\S*/.exec(line)?.[0].includes(name))
-          .map((line) => /\bid=(\d+)/.exec(line)![1]!);
-        for (const id of ids) await server.call('CLIENT', 'KILL', 'ID', id);
-        return ids.length;
-      }),
-    );
-    return killed.reduce((sum, count) => sum + count, 0);
+  killSubscribers(name: string): Promise<number> {
+    return cutPubSubLinks(this.adminClient(), name);
   }
 
   /** A plain client to the backend, for inspecting keys. */

@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createPersonalizer } from '../../engine';
+import { cutPubSubLinks, withConnectionName } from '../support/pubsub-links';
 import { adminSession } from './support/admin';
 import { bootStrapi, type BootedStrapi } from './support/strapi-app';
 
@@ -29,7 +30,7 @@ describe('segments and tags in Strapi', () => {
   beforeAll(async () => {
     app = await bootStrapi({
       // Named, so that this instance's pub/sub link alone can be cut (other files share the Redis).
-      redisUrl: `${inject('redisUrl')}?connectionName=${CONNECTION_NAME}`,
+      redisUrl: withConnectionName(inject('redisUrl'), CONNECTION_NAME),
       keyPrefix: `test-strapi-content-${process.pid}:`,
     });
     await documents('plugin::personalize.segment').create({
@@ -107,13 +108,7 @@ describe('segments and tags in Strapi', () => {
       .update({ where: { key: 'breaking-news' }, data: { priority: 42 } });
     const control = new Redis(inject('redisUrl'));
     try {
-      const list = (await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
-      const ids = list
-        .split('\n')
-        .filter((line) => line.includes(`name=${CONNECTION_NAME}`))
-        .map((line) => /\bid=(\d+)/.exec(line)![1]!);
-      expect(ids).toHaveLength(1);
-      await control.call('CLIENT', 'KILL', 'ID', ids[0]!);
+      expect(await cutPubSubLinks(control, CONNECTION_NAME)).toBe(1);
     } finally {
       control.disconnect();
     }
