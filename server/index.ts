@@ -250,9 +250,9 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
         options.personalizer.onRulesChanged(() => live.rulesChanged()),
         // What was announced while the bus was away was missed: profile changes (live
         // subscriptions re-read) and published content (every type's documents are reloaded,
-        // which re-evaluates the live queries that show them). Documents, not the model: a model
-        // reload swaps the Apollo server under the requests in flight, as clients retry after the
-        // outage, and a CMS changes its model only by restarting.
+        // which re-evaluates the live queries that show them). Documents, not the model: a CMS
+        // changes its model only by restarting, and a model reload would rebuild the schema and
+        // the Apollo server for nothing.
         options.personalizer.onResubscribed(() => {
           live.resubscribed();
           for (const { uid } of current().snapshot.plan.roots) {
