@@ -76,8 +76,9 @@ function parse(args: string[]): Settings {
       ?.replace(/^--/, '')
       .replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()) as keyof Settings;
     const value = Number(args[i + 1]);
-    if (!(key in settings) || !Number.isFinite(value) || value < 0)
-      throw new Error(`bad argument ${args[i]} ${args[i + 1]}`);
+    // Counts and seconds are positive integers; `cluster` is 0 or 1.
+    const valid = key === 'cluster' ? value === 0 || value === 1 : Number.isSafeInteger(value) && value > 0;
+    if (!(key in settings) || !valid) throw new Error(`bad argument ${args[i]} ${args[i + 1]}`);
     settings[key] = value;
   }
   return settings;
