@@ -39,6 +39,7 @@ import type { RuleSetSource } from '../engine/types';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
 import { spawnRedis } from '../test/setup/redis-server';
 import { compiled } from './support/compiled';
+import { inSteps } from './support/in-steps';
 
 /** The engine as production runs it: the compiled `dist/` (see support/compiled.ts), not tsx's output. */
 async function compiledEngine(): Promise<
@@ -264,16 +265,18 @@ async function pacedLatency(
   // (retained outcomes would make every young-generation GC copy them, and show in the p99).
   const startedAt = new Float64Array(total);
   const latencies: number[] = [];
-  const unsubscribes = [];
-  for (let i = 0; i < total; i += 1) {
-    const measured = i >= warmup;
-    unsubscribes.push(
-      engine.subscribe(`l${i}`, () => {
+  const unsubscribes: Array<() => void> = [];
+  await inSteps(
+    Array.from({ length: total }, (_, i) => i),
+    (i) => {
+      const measured = i >= warmup;
+      const unsubscribe = engine.subscribe(`l${i}`, () => {
         if (measured) latencies.push(performance.now() - startedAt[i]!);
-      }),
-    );
-  }
-  await Promise.all(unsubscribes.map((u) => u.ready));
+      });
+      unsubscribes.push(unsubscribe);
+      return unsubscribe.ready;
+    },
+  );
   const collections = watchCollections();
   const pacedStart = performance.now();
   let pending = 0;

@@ -25,7 +25,9 @@ import { Cluster } from 'ioredis';
 import type * as PersonalizerModule from '../engine/personalizer';
 import type * as RulesModule from '../engine/rules';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
+import { cutPubSubLinks } from '../test/support/pubsub-links';
 import { compiled } from './support/compiled';
+import { inSteps } from './support/in-steps';
 
 type Nodes = Array<{ host: string; port: number }>;
 
@@ -36,30 +38,7 @@ interface Recovery {
   stallMs: number;
 }
 
-/**
- * Runs `subscribe` on each item, 500 at a time: the set-up itself, all at once, would hold the
- * event loop as long as the resubscription measured (ioredis books each in O(slots in use)).
- */
-async function inSteps<T>(items: readonly T[], subscribe: (item: T) => Promise<unknown>): Promise<void> {
-  for (let start = 0; start < items.length; start += 500) {
-    await Promise.all(items.slice(start, start + 500).map(subscribe));
-  }
-}
-
-/** Cuts every pub/sub connection on every master; returns how many. */
-async function cutSubscribers(admin: Cluster): Promise<number> {
-  const counts = await Promise.all(
-    admin.nodes('master').map(async (node) => {
-      const list = (await node.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
-      const ids = [...list.matchAll(/\bid=(\d+)/g)].map((match) => match[1]!);
-      for (const id of ids) await node.call('CLIENT', 'KILL', 'ID', id);
-      return ids.length;
-    }),
-  );
-  return counts.reduce((sum, count) => sum + count, 0);
-}
-
-/** Runs `recover` (which resolves once every channel is confirmed) after `cut`, timing both. */
+/** Times `cut` and what follows until `confirmed` (every channel confirmed) resolves. */
 async function timeRecovery(cut: () => Promise<unknown>, confirmed: Promise<void>): Promise<Recovery> {
   let last = performance.now();
   let stallMs = 0;
@@ -89,7 +68,7 @@ async function allAtOnce(nodes: Nodes, admin: Cluster, live: number): Promise<Re
         void Promise.all(channels.map((channel) => subscriber.ssubscribe(channel))).then(() => resolve());
       });
     });
-    return await timeRecovery(() => cutSubscribers(admin), confirmed);
+    return await timeRecovery(() => cutPubSubLinks(admin, ''), confirmed);
   } finally {
     subscriber.disconnect();
   }
@@ -125,7 +104,7 @@ async function changeBus(
         resolve();
       });
     });
-    const recovery = await timeRecovery(() => cutSubscribers(admin), confirmed);
+    const recovery = await timeRecovery(() => cutPubSubLinks(admin, ''), confirmed);
     unsubscribes.forEach((u) => u());
     return recovery;
   } finally {

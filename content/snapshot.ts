@@ -38,12 +38,19 @@ export class ContentSnapshot {
     return new ContentSnapshot(model, plan, options.defaultLocale ?? 'en', byType);
   }
 
-  /** A new snapshot with one type's documents replaced (reloaded from `source`). */
-  async reload(source: ContentSource, uid: string): Promise<ContentSnapshot> {
-    const root = this.plan.roots.find((candidate) => candidate.uid === uid);
-    if (!root) return this;
+  /**
+   * A new snapshot with these types' documents replaced (reloaded from `source`, all at once);
+   * uids that are not personalizable types of this snapshot are ignored.
+   */
+  async reload(source: ContentSource, uids: readonly string[]): Promise<ContentSnapshot> {
+    const roots = this.plan.roots.filter((root) => uids.includes(root.uid));
+    if (roots.length === 0) return this;
     const byType = new Map(this.byType);
-    byType.set(uid, index(await source.loadDocuments(uid), root.localized));
+    await Promise.all(
+      roots.map(async (root) => {
+        byType.set(root.uid, index(await source.loadDocuments(root.uid), root.localized));
+      }),
+    );
     return new ContentSnapshot(this.model, this.plan, this.defaultLocale, byType);
   }
 

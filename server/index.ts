@@ -196,8 +196,10 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   }
 
   // Changes are applied one at a time, in arrival order: a slow model reload never races a document reload.
+  // `every document`: this instance may have missed announcements (its bus link dropped), so every
+  // type's documents are reloaded; not the model, which a CMS changes only by restarting.
   let applying: Promise<void> = Promise.resolve();
-  function apply(change: ContentChange): Promise<void> {
+  function apply(change: ContentChange | { kind: 'every document' }): Promise<void> {
     const run = applying.then(async () => {
       const before = current();
       if (change.kind === 'model') {
@@ -209,14 +211,16 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
         live.contentChanged('all');
         return;
       }
+      if (change.kind === 'every document') {
+        const uids = before.snapshot.plan.roots.map((root) => root.uid);
+        generation = { ...current(), snapshot: await before.snapshot.reload(options.content, uids) };
+        live.contentChanged('all');
+        return;
+      }
       // Types whose documents embed this one (populated relations) are reloaded with it.
-      const uids = [change.uid, ...before.snapshot.typesRelatedTo(change.uid)].filter((uid) =>
-        before.snapshot.has(uid),
-      );
-      let snapshot = before.snapshot;
-      for (const uid of uids) snapshot = await snapshot.reload(options.content, uid);
-      generation = { ...current(), snapshot };
-      live.contentChanged([change.uid, ...uids]);
+      const uids = [change.uid, ...before.snapshot.typesRelatedTo(change.uid)];
+      generation = { ...current(), snapshot: await before.snapshot.reload(options.content, uids) };
+      live.contentChanged(uids);
     });
     applying = run.catch((error: unknown) => logger.error('personalize: content refresh failed', error));
     return run;
@@ -249,15 +253,10 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
         }),
         options.personalizer.onRulesChanged(() => live.rulesChanged()),
         // What was announced while the bus was away was missed: profile changes (live
-        // subscriptions re-read) and published content (every type's documents are reloaded,
-        // which re-evaluates the live queries that show them). Documents, not the model: a CMS
-        // changes its model only by restarting, and a model reload would rebuild the schema and
-        // the Apollo server for nothing.
+        // subscriptions re-read) and published content.
         options.personalizer.onResubscribed(() => {
           live.resubscribed();
-          for (const { uid } of current().snapshot.plan.roots) {
-            void apply({ kind: 'documents', uid }).catch(() => {});
-          }
+          void apply({ kind: 'every document' }).catch(() => {});
         }),
       );
     },

@@ -14,7 +14,6 @@ import type { RuleSetSource, VisitorEvent } from '../../engine/types';
 import { MemoryProfileStore } from '../../engine/store/memory/memory-store';
 import { RedisProfileStore } from '../../engine/store/redis/redis-store';
 import type { ProfileStore } from '../../engine/store/types';
-import { cutPubSubLinks } from '../support/pubsub-links';
 import { handRules, type HandRulesOptions } from './hand-rules';
 
 export type Backend =
@@ -146,7 +145,7 @@ export class Harness {
   /**
    * A client to the backend whose connections, the subscriber connections duplicated from it
    * included, carry `name` (an engine given it can then have its own links cut, see
-   * `killSubscribers`); closed with the harness.
+   * `cutPubSubLinks`); closed with the harness.
    */
   namedClient(name: string): Redis | Cluster {
     if (this.backend.kind === 'memory') throw new Error('no Redis behind the embedded store');
@@ -156,14 +155,6 @@ export class Harness {
         : new Cluster(this.backend.nodes, { redisOptions: { connectionName: name } });
     this.clients.push(client);
     return client;
-  }
-
-  /**
-   * Cuts every pub/sub connection whose name contains `name` (on every master of a cluster),
-   * leaving other connections, other tests' included, alone; returns how many were cut.
-   */
-  killSubscribers(name: string): Promise<number> {
-    return cutPubSubLinks(this.adminClient(), name);
   }
 
   /** A plain client to the backend, for inspecting keys. */

@@ -13,8 +13,8 @@ export function withConnectionName(url: string, name: string): string {
 }
 
 /**
- * Cuts every pub/sub connection whose name contains `name`, on `server` or every master of a
- * cluster; returns how many were cut.
+ * Cuts every pub/sub connection whose name contains `name` (`''`: every one), on `server` or every
+ * master of a cluster; returns how many were cut.
  */
 export async function cutPubSubLinks(server: Redis | Cluster, name: string): Promise<number> {
   if (server instanceof Cluster && server.status !== 'ready') await once(server, 'ready');
