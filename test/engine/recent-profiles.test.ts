@@ -42,6 +42,32 @@ describe('RecentProfiles', () => {
     expect(recent.size).toBe(2);
   });
 
+  it('gives back the record as it was remembered, whatever is done to either object since', () => {
+    const recent = new RecentProfiles({
+      maxProfiles: 10,
+      maxAgeMs: 1000,
+      maxEntries: 10,
+      isListened: () => true,
+    });
+    const record: ProfileRecord = {
+      ...stored('a', 3),
+      rulesVersion: 'r1',
+      memberships: { reader: { since: 5 } },
+      dueAt: 60_005,
+      traits: { plan: 'gold', tags: ['x'] },
+      context: { tz: 'UTC' },
+      contextAt: 2,
+    };
+    const expected = structuredClone(record);
+    recent.remember(record, 0);
+    record.memberships['buyer'] = { since: 6 };
+    record.streams['views']!.times.push(3);
+    const first = recent.get('a', 1)!;
+    expect(first).toStrictEqual(expected);
+    first.traits['plan'] = 'silver';
+    expect(recent.get('a', 2)).toStrictEqual(expected);
+  });
+
   it('does not use or keep a copy older than maxAgeMs, and sweeps them', () => {
     const recent = new RecentProfiles({
       maxProfiles: 10,
