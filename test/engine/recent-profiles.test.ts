@@ -57,11 +57,16 @@ describe('RecentProfiles', () => {
       traits: { plan: 'gold', tags: ['x'] },
       context: { tz: 'UTC' },
       contextAt: 2,
+      streams: {
+        views: { times: [0, 1, 2], values: ['news', '', 'tech'], firstSeen: 0, lastSeen: 2 },
+        buys: { times: [1] },
+      },
     };
     const expected = structuredClone(record);
     recent.remember(record, 0);
     record.memberships['buyer'] = { since: 6 };
     record.streams['views']!.times.push(3);
+    record.streams['views']!.values!.push('late');
     const first = recent.get('a', 1)!;
     expect(first).toStrictEqual(expected);
     first.traits['plan'] = 'silver';
