@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { assemblePersonalizer, type PersonalizerEngine } from '../../engine/personalizer';
-import { RecentProfiles } from '../../engine/store/recent-profiles';
+import { RecentProfiles, type RecentProfilesOptions } from '../../engine/store/recent-profiles';
 import { emptyRecord } from '../../engine/store/record';
 import type { ProfileRecord } from '../../engine/store/types';
 import { handRules } from '../store/hand-rules';
@@ -22,14 +22,13 @@ const stored = (id: string, entries = 1): ProfileRecord => ({
   streams: { views: { times: Array.from({ length: entries }, (_, i) => i) } },
 });
 
+/** A RecentProfiles that keeps 10 profiles of up to 10 entries for 1 s, all listened, unless told otherwise. */
+const recentProfiles = (options: Partial<RecentProfilesOptions> = {}) =>
+  new RecentProfiles({ maxProfiles: 10, maxAgeMs: 1000, maxEntries: 10, isListened: () => true, ...options });
+
 describe('RecentProfiles', () => {
   it('keeps at most maxProfiles, dropping the one remembered longest ago', () => {
-    const recent = new RecentProfiles({
-      maxProfiles: 2,
-      maxAgeMs: 1000,
-      maxEntries: 10,
-      isListened: () => true,
-    });
+    const recent = recentProfiles({ maxProfiles: 2 });
     recent.remember(stored('a'), 0);
     recent.remember(stored('b'), 1);
     recent.remember(stored('a'), 2); // remembered again: now the most recent
@@ -43,12 +42,7 @@ describe('RecentProfiles', () => {
   });
 
   it('gives back the record as it was remembered, whatever is done to either object since', () => {
-    const recent = new RecentProfiles({
-      maxProfiles: 10,
-      maxAgeMs: 1000,
-      maxEntries: 10,
-      isListened: () => true,
-    });
+    const recent = recentProfiles();
     const record: ProfileRecord = {
       ...stored('a', 3),
       rulesVersion: 'r1',
@@ -74,12 +68,7 @@ describe('RecentProfiles', () => {
   });
 
   it('does not use or keep a copy older than maxAgeMs, and sweeps them', () => {
-    const recent = new RecentProfiles({
-      maxProfiles: 10,
-      maxAgeMs: 1000,
-      maxEntries: 10,
-      isListened: () => true,
-    });
+    const recent = recentProfiles();
     recent.remember(stored('a'), 0);
     recent.remember(stored('b'), 500);
     expect(recent.get('a', 1000)?.id).toBe('a');
@@ -90,36 +79,21 @@ describe('RecentProfiles', () => {
   });
 
   it('keeps no large profile, no profile that does not exist, and nothing with maxProfiles 0', () => {
-    const recent = new RecentProfiles({
-      maxProfiles: 10,
-      maxAgeMs: 1000,
-      maxEntries: 3,
-      isListened: () => true,
-    });
+    const recent = recentProfiles({ maxEntries: 3 });
     recent.remember(stored('small', 3), 0);
     recent.remember(stored('large', 4), 0);
     recent.remember(emptyRecord('gone'), 0);
     expect(recent.size).toBe(1);
     recent.remember(stored('small', 4), 1); // grew past the bound: the old copy goes too
     expect(recent.get('small', 1)).toBeUndefined();
-    const none = new RecentProfiles({
-      maxProfiles: 0,
-      maxAgeMs: 1000,
-      maxEntries: 3,
-      isListened: () => true,
-    });
+    const none = recentProfiles({ maxProfiles: 0, maxEntries: 3 });
     none.remember(stored('a'), 0);
     expect(none.size).toBe(0);
   });
 
   it('keeps only the profiles someone listens to, and drops a copy once nobody does', () => {
     const listened = new Set(['a', 'b']);
-    const recent = new RecentProfiles({
-      maxProfiles: 10,
-      maxAgeMs: 1000,
-      maxEntries: 10,
-      isListened: (id) => listened.has(id),
-    });
+    const recent = recentProfiles({ isListened: (id) => listened.has(id) });
     for (const id of ['a', 'b', 'c']) recent.remember(stored(id), 0);
     expect(recent.size).toBe(2);
     listened.delete('a');
