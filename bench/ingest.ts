@@ -140,6 +140,9 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
+/** Events sent at 1,000/s before the latency measurement starts (see `pacedLatency`). */
+const WARMUP_EVENTS = 3000;
+
 /**
  * The latency floor of this machine for one announced change: paced at 1,000/s after the same
  * warm-up, the chain the engine sends for an event that enters a segment, with no validation and
@@ -209,9 +212,6 @@ async function redisFloor(
     subscriber.disconnect();
   }
 }
-
-/** Events sent at 1,000/s before the latency measurement starts (see `pacedLatency`). */
-const WARMUP_EVENTS = 3000;
 
 /** The V8 collections that paused this process while a measurement ran (perf_hooks' `gc` entries). */
 interface PausesDuring {
