@@ -68,6 +68,8 @@ const MAX_READ_ATTEMPTS = 5;
 
 /** How long a profile's copy in `RecentProfiles` is used to predict its next event's outcome. */
 const RECENT_PROFILE_MAX_AGE_MS = 5 * 60 * 1000;
+/** Memory the copies in `RecentProfiles` may take, outside the JavaScript heap (16 MiB). */
+const RECENT_PROFILES_BYTES = 16 * 1024 * 1024;
 /** Profiles with more stream entries than this are not copied (see `RecentProfiles`). */
 const RECENT_PROFILE_MAX_ENTRIES = 1000;
 /** How often copies that are too old or nobody listens to any more are dropped. */
@@ -124,7 +126,8 @@ export interface PersonalizerOptions {
    * in the same round trip as the event (a wrong guess or a copy made stale by another process
    * costs a second round trip, never a wrong write). A copy is used for 5 minutes at most, and
    * dropped once nobody listens, and on every process when the profile is forgotten or its
-   * consent withdrawn.
+   * consent withdrawn. The copies take at most 16 MiB, outside the JavaScript heap: when that is
+   * full, the copies remembered longest ago make room.
    */
   recentProfiles?: number;
 }
@@ -329,6 +332,7 @@ export class PersonalizerEngine implements Personalizer {
     this.context = this.contextOf(parts.rules);
     this.recent = new RecentProfiles({
       maxProfiles: parts.recentProfiles,
+      maxBytes: RECENT_PROFILES_BYTES,
       maxAgeMs: RECENT_PROFILE_MAX_AGE_MS,
       maxEntries: RECENT_PROFILE_MAX_ENTRIES,
       isListened: (profileId) => parts.bus.isSubscribed(profileId),

@@ -22,9 +22,22 @@ const stored = (id: string, entries = 1): ProfileRecord => ({
   streams: { views: { times: Array.from({ length: entries }, (_, i) => i) } },
 });
 
-/** A RecentProfiles that keeps 10 profiles of up to 10 entries for 1 s, all listened, unless told otherwise. */
+/**
+ * A RecentProfiles that keeps 10 profiles of up to 10 entries in 64 KiB for 1 s, all listened,
+ * unless told otherwise.
+ */
 const recentProfiles = (options: Partial<RecentProfilesOptions> = {}) =>
-  new RecentProfiles({ maxProfiles: 10, maxAgeMs: 1000, maxEntries: 10, isListened: () => true, ...options });
+  new RecentProfiles({
+    maxProfiles: 10,
+    maxBytes: 64 * 1024,
+    maxAgeMs: 1000,
+    maxEntries: 10,
+    isListened: () => true,
+    ...options,
+  });
+
+/** The bytes the copies are kept in (private: read here to prove what is and is not left there). */
+const bufferOf = (recent: RecentProfiles) => (recent as unknown as { buffer: Buffer }).buffer;
 
 describe('RecentProfiles', () => {
   it('keeps at most maxProfiles, dropping the one remembered longest ago', () => {
@@ -65,6 +78,63 @@ describe('RecentProfiles', () => {
     expect(first).toStrictEqual(expected);
     first.traits['plan'] = 'silver';
     expect(recent.get('a', 2)).toStrictEqual(expected);
+  });
+
+  it('makes room in maxBytes by dropping the copies remembered longest ago, round and round', () => {
+    // A copy of `stored(id)` takes about 200 bytes: 2 KiB holds about 9 of them, and 100
+    // remembered in turn go round the buffer about 10 times. Forgotten copies leave holes.
+    const recent = recentProfiles({ maxProfiles: 100, maxBytes: 2048, maxEntries: 100 });
+    const ids = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    const forgotten = new Set<string>();
+    ids.forEach((id, i) => {
+      recent.remember(stored(id, 1 + (i % 3)), i);
+      if (i % 5 === 4) {
+        recent.forget(ids[i - 1]!);
+        forgotten.add(ids[i - 1]!);
+      }
+    });
+    const kept = ids.filter((id) => recent.get(id, 100) !== undefined);
+    expect(kept.length).toBe(recent.size);
+    expect(kept.length).toBeGreaterThanOrEqual(5);
+    // What is kept is the most recently remembered, with no gap but the forgotten, and intact.
+    const first = ids.indexOf(kept[0]!);
+    expect(kept).toEqual(ids.slice(first).filter((id) => !forgotten.has(id)));
+    expect(kept.at(-1)).toBe('p99');
+    kept.forEach((id) => {
+      const i = ids.indexOf(id);
+      expect(recent.get(id, 100)).toStrictEqual(stored(id, 1 + (i % 3)));
+    });
+  });
+
+  it('does not keep a copy larger than an eighth of maxBytes', () => {
+    const recent = recentProfiles({ maxBytes: 8 * 300, maxEntries: 1000 });
+    recent.remember(stored('small', 1), 0);
+    recent.remember(stored('large', 50), 0);
+    expect([recent.get('small', 0)?.id, recent.get('large', 0)]).toEqual(['small', undefined]);
+  });
+
+  it('zeroes the bytes of a copy it forgets, sweeps or clears: no visitor data is left in memory', () => {
+    const recent = recentProfiles();
+    const visitor = (id: string): ProfileRecord => ({
+      ...stored(id),
+      traits: { email: `${id}@example.com` },
+    });
+    for (const id of ['erased', 'stale', 'other']) recent.remember(visitor(id), id === 'stale' ? 0 : 900);
+    const text = () => bufferOf(recent).toString('latin1');
+    expect(text()).toContain('erased@example.com');
+    recent.forget('erased');
+    recent.sweep(1500);
+    expect(text()).not.toContain('erased@example.com');
+    expect(text()).not.toContain('stale@example.com');
+    expect(text()).toContain('other@example.com');
+    const written = (recent as unknown as { head: number }).head;
+    recent.clear();
+    expect(recent.size).toBe(0);
+    expect(
+      bufferOf(recent)
+        .subarray(0, written)
+        .every((byte) => byte === 0),
+    ).toBe(true);
   });
 
   it('does not use or keep a copy older than maxAgeMs, and sweeps them', () => {
