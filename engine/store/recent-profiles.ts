@@ -15,9 +15,9 @@
  * Why the copies live outside the JavaScript heap, in one buffer written as a ring: a copy is
  * made per event and kept for minutes, so on the heap each one is copied by two young-generation
  * collections, then grows the old generation until a full collection marks it. At 1,000 events/s
- * (`npm run bench -- ingest`) that work was most of the event-to-announce p99: 2.4 ms with a JSON
- * string per copy, 0.9–1.4 ms with the copies in this buffer, as with no copies at all. Per copy,
- * the heap holds only the map entry from profile id to the copy's offset (a small integer).
+ * (`npm run bench -- ingest`) that work was most of the event-to-announce p99: 1.4–2.8 ms with a
+ * JSON string per copy, 0.7–1.3 ms with the copies in this buffer, as with no copies at all. Per
+ * copy, the heap holds only the map entry from profile id to the copy's offset (a small integer).
  */
 import type { EpochMs } from '../types';
 import type { ProfileRecord } from './types';
