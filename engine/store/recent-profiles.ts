@@ -118,7 +118,6 @@ export class RecentProfiles {
 
   clear(): void {
     for (const [profileId, offset] of this.offsets) this.drop(profileId, offset);
-    this.head = 0;
   }
 
   get size(): number {
