@@ -88,7 +88,10 @@ export function admit(context: ResolverContext, operation: RateLimitedOperation,
   const { auth } = context;
   context.services.rates.admit(
     operation,
-    { address: context.remoteAddress ?? 'unknown', profileId: auth.kind === 'verified' ? auth.profileId : undefined },
+    {
+      address: context.remoteAddress ?? 'unknown',
+      profileId: auth.kind === 'verified' ? auth.profileId : undefined,
+    },
     cost,
   );
 }

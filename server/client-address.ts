@@ -29,7 +29,9 @@ export function resolveTrustProxy(value: unknown = false): TrustProxy {
   if (value === false) return false;
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 1)
-      throw new TypeError(`trustProxy must be false, a hop count of 1 or more, or a list of CIDRs, got ${value}`);
+      throw new TypeError(
+        `trustProxy must be false, a hop count of 1 or more, or a list of CIDRs, got ${value}`,
+      );
     return value;
   }
   if (Array.isArray(value) && value.length > 0) {

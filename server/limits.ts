@@ -95,7 +95,8 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
     throw new TypeError('limits must be an object');
   const known = new Set<string>([...SCALARS, ...RATE_NAMES]);
   for (const name of Object.keys(partial))
-    if (!known.has(name)) throw new TypeError(`limits.${name} is not a limit (known: ${[...known].join(', ')})`);
+    if (!known.has(name))
+      throw new TypeError(`limits.${name} is not a limit (known: ${[...known].join(', ')})`);
   const limits: Limits = { ...DEFAULT_LIMITS, ...partial };
   const positive = (value: unknown, name: string): void => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
@@ -107,7 +108,8 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
     if (rate === null || typeof rate !== 'object')
       throw new TypeError(`limits.${name} must be { burst, perSecond }, got ${String(rate)}`);
     const extra = Object.keys(rate).filter((key) => key !== 'burst' && key !== 'perSecond');
-    if (extra.length > 0) throw new TypeError(`limits.${name}.${extra[0]} is not part of a rate (burst, perSecond)`);
+    if (extra.length > 0)
+      throw new TypeError(`limits.${name}.${extra[0]} is not part of a rate (burst, perSecond)`);
     const { burst, perSecond } = rate as Partial<Rate>;
     positive(burst, `${name}.burst`);
     positive(perSecond, `${name}.perSecond`);

@@ -22,7 +22,7 @@ const ME = '{ me { id } }';
 let nextHost = 1;
 const address = () => `127.7.${Math.floor(nextHost / 250)}.${(nextHost++ % 250) + 1}`;
 
-const codeOf = (result: Result) => result.errors?.[0]?.extensions?.code;
+const codeOf = (result: Pick<Result, 'errors'>) => result.errors?.[0]?.extensions?.code;
 const events = (count: number) =>
   Array.from({ length: count }, () => ({ id: randomUUID(), type: 'Article Viewed', properties: {} }));
 
