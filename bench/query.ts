@@ -183,6 +183,8 @@ export async function run(args: string[]): Promise<void> {
       CONTENT_DIR: contentDir,
       TOKEN_SECRETS: secret,
       NODE_ENV: 'production',
+      // Every visitor starts its session from 127.0.0.1: the per-address session limit is widened.
+      LIMITS: JSON.stringify({ startSessionPerIp: { burst: 100_000, perSecond: 100_000 } }),
     },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

@@ -10,7 +10,8 @@ import type { IdentityVerifier } from '../server/identity';
 import type { Limits } from '../server/limits';
 import type { MergeNotices } from '../server/live/follow';
 import type { LiveRegistry } from '../server/live/registry';
-import type { TokenBuckets } from '../server/rate-limit';
+import type { RateLimitedOperation } from '../server/limits';
+import type { OperationLimits } from '../server/rate-limit';
 import type { TokenRefusal, TokenSigner } from '../server/tokens';
 import { isRedisUnavailable } from '../engine';
 import { Degraded, ErrorCode, refusal, storeUnavailable } from '../server/errors';
@@ -29,8 +30,8 @@ export interface Services {
   tokens: TokenSigner;
   identity: IdentityVerifier;
   limits: Limits;
-  trackPerProfile: TokenBuckets;
-  trackPerIp: TokenBuckets;
+  /** The rate limit of each operation (server/limits.ts): use `admit`. */
+  rates: OperationLimits;
   clock: Clock;
   /** Live queries open on this instance (content and rule changes trigger them). */
   live: LiveRegistry;
@@ -63,7 +64,7 @@ export interface RequestScope {
 export interface ResolverContext {
   services: Services;
   auth: Auth;
-  /** Client address, for the per-address rate limit. */
+  /** The client's address key (IPv4, or IPv6 /64; server/client-address.ts), for per-address limits. */
   remoteAddress: string | undefined;
   /** The scope of a plain query or mutation (live executions bring their own through `RootModel`). */
   scope: RequestScope;
@@ -76,6 +77,22 @@ export function requireProfileId(auth: Auth): string {
   throw refusal(
     ErrorCode.Unauthenticated,
     'a profile token is required: call startSession and send the token as "Authorization: Bearer <token>"',
+  );
+}
+
+/**
+ * Charges one call of `operation` (or `cost` tokens: `track` pays per event) to the caller's
+ * address and, with a verified token, its profile; throws `RATE_LIMITED` with `retryAfterMs`.
+ */
+export function admit(context: ResolverContext, operation: RateLimitedOperation, cost = 1): void {
+  const { auth } = context;
+  context.services.rates.admit(
+    operation,
+    {
+      address: context.remoteAddress ?? 'unknown',
+      profileId: auth.kind === 'verified' ? auth.profileId : undefined,
+    },
+    cost,
   );
 }
 

@@ -8,7 +8,7 @@ import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError, validateEve
 import type { JsonObject } from '../engine/types';
 import { ErrorCode, refusal, storeUnavailable } from '../server/errors';
 import type { MutationResolvers } from './__generated__/types';
-import { requireProfileId, type ResolverContext } from './context';
+import { admit, requireProfileId } from './context';
 import type { TrackResultModel } from './models';
 
 /** Keeps only the fields an `EventInput` gave a value (explicit nulls mean "not given"). */
@@ -46,26 +46,9 @@ async function withStore<T>(operation: Promise<T>): Promise<T> {
   }
 }
 
-/** Takes one `track` call from the per-address and per-profile buckets, or refuses. */
-function admitTrack(context: ResolverContext, profileId: string): void {
-  const { trackPerIp, trackPerProfile } = context.services;
-  for (const [admission, who] of [
-    [trackPerIp.take(context.remoteAddress ?? 'unknown'), 'this address'],
-    [trackPerProfile.take(profileId), 'this profile'],
-  ] as const) {
-    if (!admission.ok)
-      throw refusal(
-        ErrorCode.RateLimited,
-        `too many track calls from ${who}; retry in ${admission.retryAfterMs} ms`,
-        {
-          retryAfterMs: admission.retryAfterMs,
-        },
-      );
-  }
-}
-
 export const Mutation: MutationResolvers = {
   startSession(_parent, _args, context) {
+    admit(context, 'startSession');
     const { token, claims } = context.services.tokens.issue(`anon:${randomUUID()}`);
     return { token, profileId: claims.profileId, expiresAt: claims.expiresAt };
   },
@@ -81,7 +64,8 @@ export const Mutation: MutationResolvers = {
           maxBatch: limits.maxBatch,
         },
       );
-    admitTrack(context, profileId);
+    // Charged per event (an empty batch costs one call): a batch of 100 costs 100.
+    admit(context, 'track', Math.max(1, events.length));
     let validated;
     try {
       validated = validateEvents(events.map(withoutNulls), clock.now(), { maxBatchSize: limits.maxBatch });
@@ -102,6 +86,7 @@ export const Mutation: MutationResolvers = {
   },
 
   async identify(_parent, { userId, traits, proof }, context) {
+    admit(context, 'identify');
     const profileId = requireProfileId(context.auth);
     const checked = checkedTraits(traits);
     if (typeof proof !== 'string' || !(await context.services.identity.verify(proof, userId)))
@@ -125,12 +110,14 @@ export const Mutation: MutationResolvers = {
   },
 
   setConsent(_parent, { behavioral }, context) {
+    admit(context, 'setConsent');
     return withStore(
       context.services.personalizer.setConsent(requireProfileId(context.auth), { behavioral }),
     );
   },
 
   async forgetMe(_parent, _args, context) {
+    admit(context, 'forgetMe');
     await withStore(context.services.personalizer.forget(requireProfileId(context.auth)));
     return true;
   },

@@ -15,7 +15,10 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   /** Malformed input (events, arguments). */
   BadUserInput: 'BAD_USER_INPUT',
-  /** Too many `track` calls for this profile or address; retry after `extensions.retryAfterMs`. */
+  /**
+   * Over an operation's rate limit for this profile or address (`extensions.limit` names it, e.g.
+   * `trackPerIp`); retry after `extensions.retryAfterMs`.
+   */
   RateLimited: 'RATE_LIMITED',
   /** A `track` batch larger than `limits.maxBatch`. */
   BatchTooLarge: 'BATCH_TOO_LARGE',

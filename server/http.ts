@@ -21,6 +21,7 @@ export interface HttpRequest {
   /** The query string including `?` (or empty). */
   search: string;
   body: unknown;
+  /** The socket peer's address (never a forwarded header: the server's `trustProxy` reads those). */
   remoteAddress?: string;
 }
 

@@ -26,6 +26,7 @@ import {
   type Services,
 } from '../resolvers/context';
 import { authenticate, tokenFromHeaders } from './auth';
+import { clientAddress, type TrustProxy } from './client-address';
 import {
   handleGraphQLHttp,
   startApollo,
@@ -41,12 +42,13 @@ import { LiveRegistry } from './live/registry';
 import { observeTrack, type ServerObserver } from './observer';
 import { OperationCache } from './operation-cache';
 import { queryLimitsRule } from './query-limits';
-import { TokenBuckets } from './rate-limit';
+import { OperationLimits } from './rate-limit';
 import { buildSchema, reservedNames } from './schema';
 import { TokenSigner } from './tokens';
 import { WsTransport } from './ws';
 
-export { DEFAULT_LIMITS, type Limits } from './limits';
+export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
+export { clientAddress, type ClientAddress, type TrustProxy } from './client-address';
 export { CloseCode } from './ws';
 export { ErrorCode } from './errors';
 export { signIdentityProof, type IdentityVerifier } from './identity';
@@ -66,6 +68,11 @@ export interface PersonalizeServerOptions {
   identity?: IdentityVerifier;
   /** Overrides of `DEFAULT_LIMITS`. */
   limits?: Partial<Limits>;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (server/client-address.ts):
+   * `false` (default: the socket peer), a hop count, or the proxies' CIDR ranges.
+   */
+  trustProxy?: TrustProxy;
   /** Schema introspection; default on unless NODE_ENV is `production`. */
   introspection?: boolean;
   /** Apollo's landing page on GET from a browser; default on unless NODE_ENV is `production`. */
@@ -110,6 +117,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   const path = options.path ?? '/personalize/graphql';
   if (!path.startsWith('/')) throw new TypeError('path must start with "/"');
   const limits = resolveLimits(options.limits);
+  const addressOf = clientAddress(options.trustProxy ?? false);
   const production = process.env.NODE_ENV === 'production';
   const clock = systemClock;
   const tokens = new TokenSigner({ secrets: options.tokens?.secrets, ttlMs: options.tokens?.ttlMs, clock });
@@ -141,8 +149,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     tokens,
     identity: options.identity ?? hmacIdentityVerifier(options.tokens.secrets),
     limits,
-    trackPerProfile: new TokenBuckets(limits.trackPerProfile.burst, limits.trackPerProfile.perSecond, clock),
-    trackPerIp: new TokenBuckets(limits.trackPerIp.burst, limits.trackPerIp.perSecond, clock),
+    rates: new OperationLimits(limits, clock, options.observer?.onOperationRefused?.bind(options.observer)),
     clock,
     live,
     merges,
@@ -173,6 +180,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     maxSubscriptionsPerSocket: limits.maxSubscriptionsPerSocket,
     connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
     maxPayloadBytes: limits.maxBodyBytes,
+    clientAddress: (request) => addressOf(request.socket.remoteAddress, request.headers),
     schema: () => current().schema,
     operations,
     // With push timing on, each operation's personalizer stamps the changes it receives.
@@ -264,7 +272,10 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     async handleHttp(request) {
       const { apollo } = current();
       return handleGraphQLHttp(apollo, request, httpOptions, async () =>
-        contextOf(authenticate(tokens, tokenFromHeaders(request.headers)), request.remoteAddress),
+        contextOf(
+          authenticate(tokens, tokenFromHeaders(request.headers)),
+          addressOf(request.remoteAddress, request.headers),
+        ),
       );
     },
 

@@ -61,6 +61,12 @@ export function createMetrics(options: MetricsOptions = {}): PersonalizeMetrics 
     labelNames: ['reason'] as const,
     registers,
   });
+  const operationsRefused = new Counter({
+    name: 'personalize_operations_refused_total',
+    help: 'Calls refused by their rate limit, by operation (startSession, track, identify, setConsent, forgetMe, me).',
+    labelNames: ['operation', 'reason'] as const,
+    registers,
+  });
   const evaluation = new Histogram({
     name: 'personalize_rule_evaluation_seconds',
     help: 'Time to evaluate every segment rule for one profile.',
@@ -120,6 +126,7 @@ export function createMetrics(options: MetricsOptions = {}): PersonalizeMetrics 
       if (withheld > 0) ignored.inc({ reason: 'no_consent' }, withheld);
     },
     onTrackRefused: (reason, events) => refused.inc({ reason }, events),
+    onOperationRefused: (operation, reason) => operationsRefused.inc({ operation, reason }),
     onPush: (ms) => push.observe(ms / 1000),
   };
 

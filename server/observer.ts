@@ -24,6 +24,8 @@ export interface ServerObserver extends EngineObserver {
   onTrack?(counts: { accepted: number; duplicates: number; withheld: number }): void;
   /** A `track` call was refused: its `events` events were not stored. */
   onTrackRefused?(reason: RefusalReason, events: number): void;
+  /** A call of `operation` (`startSession`, `track`, `identify`, `me`, ...) was refused by its rate limit. */
+  onOperationRefused?(operation: string, reason: 'rate_limited'): void;
   /**
    * A frame was handed to a WebSocket `ms` milliseconds after the membership change that caused it
    * was committed (by the committing instance's clock).

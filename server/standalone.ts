@@ -17,6 +17,9 @@
  *   LIMITS          JSON overrides of DEFAULT_LIMITS (server/limits.ts), each value checked, e.g.
  *                   '{"trackPerIp":{"burst":2000,"perSecond":1000}}' for a load test where every
  *                   visitor comes from one address; the limits in force are logged when overridden
+ *   TRUST_PROXY     whose X-Forwarded-For to believe for the client address (per-address limits):
+ *                   unset or `false` = the socket peer; a hop count (`1`: one proxy in front); or
+ *                   comma-separated CIDRs of the proxies (`10.0.0.0/8,fd00::/8`)
  *   METRICS_TOKEN   bearer token of GET /personalize/metrics (Prometheus); unset = metrics disabled
  *   READY_TIMEOUT_MS  how long GET /personalize/ready waits for Redis to answer PING (default 1000)
  *
@@ -31,7 +34,7 @@ import { JsonContentSource } from '../content/json-source';
 import { createPersonalizer } from '../engine';
 import type { RuleSetSource } from '../engine/types';
 import { createOperatorEndpoints } from './health';
-import { createPersonalizeServer } from './index';
+import { createPersonalizeServer, type TrustProxy } from './index';
 import { resolveLimits, type Limits } from './limits';
 import { jsonLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -48,6 +51,14 @@ const list = (value: string | undefined): string[] =>
 /** The package root, whether this file runs as source (`server/`) or compiled (`dist/server/`). */
 const PACKAGE_ROOT = resolve(__dirname, existsSync(join(__dirname, '..', 'package.json')) ? '..' : '../..');
 
+/** `TRUST_PROXY` as the server's `trustProxy` (checked there: a typo stops the start). */
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  return list(text);
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 1337);
   const host = process.env.HOST ?? '127.0.0.1';
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
   const overrides = process.env.LIMITS ? (JSON.parse(process.env.LIMITS) as Partial<Limits>) : {};
   const limits = resolveLimits(overrides);
   if (process.env.LIMITS) logger.warn(`personalize: limits overridden by LIMITS: ${JSON.stringify(limits)}`);
+  const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
   const rules = JSON.parse(readFileSync(rulesFile, 'utf8')) as RuleSetSource;
   const metrics = createMetrics();
   const personalizer = await createPersonalizer({
@@ -81,6 +93,7 @@ async function main(): Promise<void> {
     tokens: { secrets },
     cors: { origins: list(process.env.CORS_ORIGINS) },
     limits: overrides,
+    trustProxy,
     logger,
     observer: metrics.observer,
   });

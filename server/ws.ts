@@ -61,6 +61,8 @@ export interface WsOptions {
   maxSubscriptionsPerSocket: number;
   connectionInitTimeoutMs: number;
   maxPayloadBytes: number;
+  /** The client address key of an upgrade request (server/client-address.ts). */
+  clientAddress(request: IncomingMessage): string;
   /**
    * Interval between two pings of a socket (a socket that did not answer the previous ping is
    * dropped). The sweep is spread over the interval in small slices (see `sweep`).
@@ -228,7 +230,7 @@ export class WsTransport {
     this.sockets.add(socket);
     const extra: SocketExtra = {
       auth: { kind: 'none' },
-      remoteAddress: request.socket.remoteAddress,
+      remoteAddress: this.options.clientAddress(request),
       close: (code, reason) => socket.close(code, reason),
     };
     const closed = this.server.opened(

@@ -234,8 +234,9 @@ describe('limits: each refusal is clear and the server keeps serving', () => {
           maxCost: 300,
           maxBatch: 3,
           maxBodyBytes: 4096,
-          trackPerProfile: { burst: 2, perSecond: 0.01 },
-          trackPerIp: { burst: 5, perSecond: 0.01 },
+          // Charged per event: a bucket holds at least one full batch.
+          trackPerProfile: { burst: 3, perSecond: 0.01 },
+          trackPerIp: { burst: 6, perSecond: 0.01 },
         },
       },
     });
@@ -293,20 +294,22 @@ describe('limits: each refusal is clear and the server keeps serving', () => {
       );
     expect((await call(one.token)).data).toEqual({ track: { accepted: 1 } });
     expect((await call(one.token)).data).toEqual({ track: { accepted: 1 } });
+    expect((await call(one.token)).data).toEqual({ track: { accepted: 1 } });
     const third = await call(one.token);
     expect(third.errors?.[0]).toMatchObject({
       extensions: { code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) },
     });
     expect(third.errors![0]!.message).toMatch(/this profile/);
-    // Other profiles on the same address go on until the address bucket (5) is empty.
+    // Other profiles on the same address go on until the address bucket (6) is empty.
     const results = [];
-    for (let index = 0; index < 3; index++) results.push(await call((await limited.session()).token));
+    for (let index = 0; index < 4; index++) results.push(await call((await limited.session()).token));
     expect(results.map((result) => result.errors?.[0]?.extensions?.code ?? 'ok')).toEqual([
+      'ok',
       'ok',
       'ok',
       'RATE_LIMITED',
     ]);
-    expect(results[2]!.errors![0]!.message).toMatch(/this address/);
+    expect(results[3]!.errors![0]!.message).toMatch(/this address/);
     await stillServing();
   });
 

@@ -15,6 +15,7 @@ describe('plugin configuration', () => {
       path: '/personalize/graphql',
       tokens: { secrets: [SECRET] },
       ttl: { anonymousProfileMs: 30 * 24 * 60 * 60 * 1000, userProfileMs: 0 },
+      trustProxy: false,
       cors: { origins: [] },
     });
   });

@@ -42,6 +42,17 @@ function clusterNodes(list) {
  * Profiles live in the Redis Cluster of `PERSONALIZE_REDIS_CLUSTER` when set, else in the Redis of
  * `REDIS_URL`; with neither, on the embedded in-process store (one instance only), which the log says.
  */
+/**
+ * `PERSONALIZE_TRUST_PROXY` as the plugin's `trustProxy`: unset or `false` (the socket peer), a hop
+ * count (`1`), or comma-separated CIDRs of the proxies (`10.0.0.0/8,fd00::/8`).
+ */
+function trustProxy(value) {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((entry) => entry.trim());
+}
+
 module.exports = ({ env }) => ({
   personalize: {
     enabled: true,
@@ -54,6 +65,8 @@ module.exports = ({ env }) => ({
       cors: {
         origins: env.array('PERSONALIZE_CORS_ORIGINS', ['http://localhost:5173', 'http://127.0.0.1:5173']),
       },
+      // Whose X-Forwarded-For the per-address rate limits believe (see plugin/README.md).
+      trustProxy: trustProxy(env('PERSONALIZE_TRUST_PROXY', '')),
       // GET /personalize/metrics needs this bearer token; unset = metrics disabled.
       metrics: { token: env('PERSONALIZE_METRICS_TOKEN', '') || undefined },
     },

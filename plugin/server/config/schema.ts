@@ -3,11 +3,15 @@
  * a typo fails the start with a message that names the option, instead of misbehaving later.
  */
 import { z } from 'zod';
+import { resolveTrustProxy } from '../../../server/client-address';
+import { RATE_NAMES, type RateName } from '../../../server/limits';
 
 const positiveMs = z.number().int().positive();
 const positiveInt = z.number().int().positive();
-/** A token bucket: `burst` calls at once, refilled by `perSecond`. */
-const rate = z.object({ burst: z.number().positive(), perSecond: z.number().positive() }).strict();
+/** A token bucket: `burst` calls at once, refilled by `perSecond` (1/60: one a minute). */
+const rate = z.object({ burst: z.number().min(1), perSecond: z.number().positive() }).strict();
+/** Every rate limit of server/limits.ts (`startSessionPerIp`, `trackPerProfile`, ...). */
+const rates = Object.fromEntries(RATE_NAMES.map((name) => [name, rate])) as Record<RateName, typeof rate>;
 
 const redisNode = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
@@ -60,8 +64,7 @@ export const pluginConfigSchema = z
         maxCost: positiveInt,
         maxBatch: positiveInt,
         maxBodyBytes: positiveInt,
-        trackPerProfile: rate,
-        trackPerIp: rate,
+        ...rates,
         maxSubscriptionsPerSocket: positiveInt,
         connectionInitTimeoutMs: positiveInt,
         parseCacheSize: positiveInt,
@@ -69,6 +72,21 @@ export const pluginConfigSchema = z
       .partial()
       .strict()
       .optional(),
+    /**
+     * Which proxies' `X-Forwarded-For` the client address (per-address limits) believes: `false`
+     * (the socket peer), a hop count, or the proxies' CIDRs. Strapi's own `proxy: true` is not
+     * read for this: it trusts the header's leftmost entry, which the client writes.
+     */
+    trustProxy: z
+      .union([z.literal(false), z.number(), z.array(z.string()).min(1)])
+      .default(false)
+      .superRefine((value, context) => {
+        try {
+          resolveTrustProxy(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
     cors: z
       .object({
         /** Browser origins allowed to call the endpoint with credentials; empty = same origin only. */

@@ -2,6 +2,10 @@
  * The GraphQL layer's HTTP side as a Koa handler (Strapi 5 runs Koa 2, which Apollo's own Koa
  * integration no longer supports): the request Strapi already parsed (`strapi::body`) goes to the
  * framework-neutral `handleHttp`, and its answer is written back as is.
+ *
+ * The address handed over is the socket peer, never Koa's `ctx.ip`: with Strapi's `proxy: true`
+ * that is the leftmost `X-Forwarded-For` entry, which any client writes. The plugin's own
+ * `trustProxy` setting decides how much of that header to believe (server/client-address.ts).
  */
 import type { HttpRequest, HttpResponse } from '../../../server';
 
@@ -10,7 +14,8 @@ export interface KoaContext {
   method: string;
   headers: Record<string, string | string[] | undefined>;
   search: string;
-  ip: string;
+  /** Node's request: its socket's peer is the address. */
+  req: { socket: { remoteAddress?: string | undefined } };
   request: { body?: unknown };
   status: number;
   body: unknown;
@@ -28,7 +33,7 @@ export function koaGraphqlHandler(
       search: ctx.search,
       // koa-body leaves `{}` on bodiless requests; a GET's operation is in the query string.
       body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
-      remoteAddress: ctx.ip,
+      remoteAddress: ctx.req.socket.remoteAddress,
     });
     writeResponse(ctx, response);
   };

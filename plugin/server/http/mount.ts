@@ -32,6 +32,7 @@ export async function mountGraphql(
     path: config.path,
     tokens: config.tokens,
     ...(config.limits ? { limits: config.limits } : {}),
+    trustProxy: config.trustProxy,
     cors: { origins: config.cors.origins },
     defaultLocale: await defaultLocale(strapi),
     logger: pluginLogger(strapi),

@@ -31,6 +31,7 @@ export interface Answer {
 const LIMITS = {
   trackPerProfile: { burst: 100_000, perSecond: 100_000 },
   trackPerIp: { burst: 100_000, perSecond: 100_000 },
+  startSessionPerIp: { burst: 100_000, perSecond: 100_000 },
 };
 
 export class Stack {

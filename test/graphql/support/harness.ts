@@ -27,6 +27,11 @@ export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'content');
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const PATH = '/personalize/graphql';
 export const quietLogger = { info() {}, warn() {}, error: console.error };
+/**
+ * Every test client comes from 127.0.0.1, and a test starts many sessions: the per-address
+ * session limit is widened unless a test sets it (test/attack/limits.test.ts tests the default).
+ */
+export const TEST_RATES = { startSessionPerIp: { burst: 100_000, perSecond: 100_000 } };
 
 export function fixtureRules(): RuleSetSource {
   return JSON.parse(readFileSync(join(FIXTURES, 'rules.json'), 'utf8')) as RuleSetSource;
@@ -75,13 +80,14 @@ export class TestServer {
     });
     await personalizer.start();
     const content = new JsonContentSource(contentDir);
-    const limits = options.server?.limits;
+    const limits = { ...TEST_RATES, ...options.server?.limits };
     const server = createPersonalizeServer({
       personalizer,
       content,
       tokens: { secrets: [SECRET] },
       logger: quietLogger,
       ...options.server,
+      limits,
     });
     await server.start();
     const http = createServer(nodeHttpHandler(server, PATH, resolveLimits(limits).maxBodyBytes));

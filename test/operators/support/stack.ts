@@ -43,6 +43,7 @@ export interface GraphQLAnswer {
 const LIMITS = {
   trackPerProfile: { burst: 10_000, perSecond: 10_000 },
   trackPerIp: { burst: 10_000, perSecond: 10_000 },
+  startSessionPerIp: { burst: 10_000, perSecond: 10_000 },
 };
 
 export class OperatorStack {
