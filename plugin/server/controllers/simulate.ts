@@ -54,7 +54,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       (storedRule === undefined || !isDeepStrictEqual(storedRule, segment.rule)) &&
       !ctx.state?.userAbility?.can(ACTIONS.manage)
     )
-      throw new errors.ForbiddenError(
+      // PolicyError: a 403 whose message Strapi passes on (a plain ForbiddenError reads "Forbidden").
+      throw new errors.PolicyError(
         'simulating a rule other than the stored one needs the "Manage segments and rules" permission',
       );
     const source = {
