@@ -116,18 +116,19 @@ export class DuePoller {
     }
   }
 
-  private async failed(claim: DueClaim, error: unknown): Promise<void> {
+  private async failed(claim: DueClaim, failure: unknown): Promise<void> {
     const { dueSet, clock, retry, logger, observer } = this.options;
-    let failure;
+    const error = withoutMessage(failure);
+    let recorded;
     try {
-      failure = await dueSet.fail(claim, clock.now(), retry);
+      recorded = await dueSet.fail(claim, clock.now(), retry);
     } catch (failError) {
       // The due-set itself is unreachable: left claimed, retried when the lease ends.
       logger.error('personalize: re-evaluation of a due profile failed', error);
       logger.error('personalize: recording the failure of a due profile failed', failError);
       return;
     }
-    const { attempt, outcome } = failure;
+    const { attempt, outcome } = recorded;
     observer.onDueFailure?.(outcome === 'gave_up');
     const of = `attempt ${attempt} of ${retry.maxAttempts}`;
     if (outcome === 'gave_up') {
@@ -138,10 +139,23 @@ export class DuePoller {
       );
     } else {
       const when =
-        failure.outcome === 'retry'
-          ? `retrying in ${Math.max(0, failure.retryAt - clock.now())} ms`
+        recorded.outcome === 'retry'
+          ? `retrying in ${Math.max(0, recorded.retryAt - clock.now())} ms`
           : 'a new event rescheduled it';
       logger.error(`personalize: re-evaluation of a due profile failed (${of}, ${when})`, error);
     }
   }
+}
+
+/**
+ * The error of a failed re-evaluation, with its name and stack but not its message: the message
+ * may quote the profile's stored data (`JSON.parse` quotes the text it could not read).
+ */
+function withoutMessage(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(`a non-error was thrown (${typeof error})`);
+  const safe = new Error('(message withheld: it may quote profile data)');
+  safe.name = error.name;
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  safe.stack = [`${error.name}: ${safe.message}`, ...frames].join('\n');
+  return safe;
 }

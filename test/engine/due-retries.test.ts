@@ -65,8 +65,8 @@ it('backs off, gives up after the last attempt, and resumes on the next event', 
       { id: uid('e'), type: 'page', timestamp: t0, properties: {}, context: {} },
     ]);
   expect(await admin.zscore(dueSet.keyOf(broken), broken)).toBe(String(t0 + 1000));
-  // The broken profile's stored data no longer decodes: every load of it throws.
-  await admin.hset(`${keyPrefix}:{${broken}}:h`, 't:plan', '{not json');
+  // The broken profile's stored data no longer decodes (a trait that is not JSON): every load throws.
+  await admin.hset(`${keyPrefix}:{${broken}}:h`, 't:email', 'ann@example.com');
   await personalizer.start();
 
   const deadline = t0 + 1000 + 100 + 200 + 300 + 300 + 2_000;
@@ -91,10 +91,15 @@ it('backs off, gives up after the last attempt, and resumes on the next event', 
   expect(lines.filter((line) => /^error .*\(attempt \d of 5/.test(line))).toHaveLength(5);
   expect(lines.some((line) => /^warn .*gave up .* after 5 failed attempts/.test(line))).toBe(true);
   expect(lines.some((line) => /attempt 1 of 5, retrying in \d+ ms/.test(line))).toBe(true);
-  for (const line of lines) expect(line).not.toContain(broken);
+  for (const line of lines) {
+    expect(line).not.toContain(broken);
+    // JSON.parse's message quotes the text it could not read: the stored trait.
+    expect(line).not.toContain('example.com');
+  }
+  expect(lines.some((line) => line.includes('SyntaxError: (message withheld'))).toBe(true);
 
   // Repaired, the profile's next event evaluates it and puts it back on schedule, with a fresh count.
-  await admin.hdel(`${keyPrefix}:{${broken}}:h`, 't:plan');
+  await admin.hdel(`${keyPrefix}:{${broken}}:h`, 't:email');
   const t1 = Date.now();
   await personalizer.track(broken, [
     { id: uid('e'), type: 'page', timestamp: t1, properties: {}, context: {} },
