@@ -14,11 +14,17 @@ import { RedisDueSet } from '../../engine/time/redis-due-set';
 import { duePartition, DUE_PARTITIONS } from '../../engine/time/partition';
 
 const client = new Redis(inject('redisUrl'));
-afterAll(() => client.disconnect());
+const cluster = new Redis.Cluster(inject('redisClusterNodes'));
+afterAll(() => {
+  client.disconnect();
+  cluster.disconnect();
+});
 
 const implementations: Array<[string, () => DueSet]> = [
   ['memory', () => new MemoryDueSet()],
   ['redis', () => new RedisDueSet(client, `t${randomUUID().slice(0, 8)}`)],
+  // Each partition's keys share its hash tag: every script and MULTI stays on one slot.
+  ['cluster', () => new RedisDueSet(cluster, `t${randomUUID().slice(0, 8)}`)],
 ];
 
 describe.each(implementations)('due-set (%s)', (_name, make) => {
