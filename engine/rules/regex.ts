@@ -8,7 +8,7 @@
  * (counted repeats multiply it: `\pL{1000}` is 8 characters but 1,000 instructions, and each
  * instruction may be live at every character of the input).
  */
-import { RE2JS, RE2JSSyntaxException } from 're2js';
+import { RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
 
 /** Longest accepted pattern, in characters. */
 export const MAX_REGEX_LENGTH = 256;
@@ -46,6 +46,7 @@ export function compileRulePattern(pattern: string, flags = ''): RulePattern | s
     compiled = RE2JS.compile(pattern, bits);
   } catch (error) {
     if (error instanceof RE2JSSyntaxException) return refusal(error);
+    if (error instanceof RE2JSException) return `pattern refused by RE2 (${error.message})`;
     throw error;
   }
   const size = compiled.programSize();

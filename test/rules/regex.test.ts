@@ -3,8 +3,9 @@
  * evaluate on the longest value a visitor can send (1,024 characters) in well under 10 ms, and
  * the flags and the common syntax keep their meaning.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileRuleSet, factsFromEvents } from '../../engine/rules';
+import { compileRuleSet, factsFromEvents, RuleCompileError } from '../../engine/rules';
 import { DEFAULT_EVENT_LIMITS } from '../../engine/events';
 import type { CompiledRuleSet, JsonObject } from '../../engine/types';
 import { segment, T0 } from './helpers';
@@ -115,6 +116,27 @@ describe('linear-time $regex', () => {
     const rules = rulesFor('1');
     expect(rules.evaluate(factsFromEvents(rules, [], T0, {}, { value: 1 }), T0).segments.s!.member).toBe(
       false,
+    );
+  });
+
+  it('compiles any pattern or refuses it with a RuleCompileError at its path, and evaluates without throwing', () => {
+    const alphabet = fc.constantFrom(...'ab.*+?|()[]{}^$\\-,0123456789dwsbBpLk<>=!:PuxiU'.split(''));
+    const pattern = fc.array(alphabet, { maxLength: 24 }).map((chars) => chars.join(''));
+    const flags = fc.constantFrom('', 'i', 'ms', 'u', 'imsu', 'g', 'ii', 'y');
+    fc.assert(
+      fc.property(pattern, flags, fc.string({ maxLength: 64 }), (source, options, value) => {
+        let rules: CompiledRuleSet;
+        try {
+          rules = rulesFor(source, options);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RuleCompileError);
+          const issues = (error as RuleCompileError).issues;
+          expect(issues.map((issue) => issue.path)).toEqual(['rule.traits.value.$regex']);
+          return;
+        }
+        expect(typeof matches(rules, value)).toBe('boolean');
+      }),
+      { numRuns: 2_000 },
     );
   });
 });
