@@ -28,7 +28,8 @@ import type {
   RoutedEvent,
   StoreContext,
 } from './store/types';
-import type { DueSet } from './time/due-set';
+import { ClockSkewMonitor, redisTimeMs } from './time/clock-skew';
+import type { DueRetryPolicy, DueSet } from './time/due-set';
 import { MemoryDueSet } from './time/memory-due-set';
 import { DuePoller } from './time/poller';
 import { DEFAULT_EVENT_LIMITS } from './events/limits';
@@ -56,6 +57,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How many listened profiles are re-evaluated at once after a rules change. */
 const RULES_REEVALUATION_BATCH = 100;
+
+/** Failing due re-evaluations: retried after 1 s, 2 s, 4 s... (at most 5 min apart), 10 attempts in all. */
+const DEFAULT_DUE_RETRY: Readonly<DueRetryPolicy> = Object.freeze({
+  firstDelayMs: 1000,
+  maxDelayMs: 5 * 60 * 1000,
+  maxAttempts: 10,
+});
 
 /** How often a merge is retried when events keep arriving on the anonymous profile meanwhile. */
 const MAX_MERGE_ATTEMPTS = 5;
@@ -106,6 +114,20 @@ export interface PersonalizerOptions {
   /** How long a due-set claim is held before another process may take it over (ms); default 5000. */
   leaseMs?: number;
   /**
+   * How a due profile whose time-based re-evaluation fails is retried: after `firstDelayMs`
+   * (default 1000), doubled after each further failure up to `maxDelayMs` (default 300,000), and
+   * dropped from the due-set after `maxAttempts` failures in a row (default 10; the profile is
+   * re-evaluated on its next event or read). Counted by `observer.onDueFailure`.
+   */
+  dueRetry?: Partial<DueRetryPolicy>;
+  /**
+   * With Redis: the offset between this process's clock and Redis `TIME` above which a warning
+   * is logged (ms, default 500); the offset itself goes to `observer.onClockSkew`.
+   */
+  clockSkewWarnMs?: number;
+  /** With Redis: how often the clock is compared with Redis `TIME` (ms, default 60,000), and once at start. */
+  clockCheckIntervalMs?: number;
+  /**
    * How long event ids are remembered to drop duplicates (ms); default the oldest event age that
    * validation accepts (`DEFAULT_EVENT_LIMITS.maxPastSkewMs`, 24 h), never less than the longest window.
    */
@@ -149,6 +171,9 @@ export async function assemblePersonalizer(
   const userTtlMs = nonNegative(options.userTtlMs ?? 0, 'userTtlMs');
   const pollIntervalMs = positive(options.pollIntervalMs ?? 100, 'pollIntervalMs');
   const leaseMs = positive(options.leaseMs ?? 5000, 'leaseMs');
+  const dueRetry = dueRetryPolicy(options.dueRetry);
+  const clockSkewWarnMs = positive(options.clockSkewWarnMs ?? 500, 'clockSkewWarnMs');
+  const clockCheckIntervalMs = positive(options.clockCheckIntervalMs ?? 60_000, 'clockCheckIntervalMs');
   const dedupeWindowMs = nonNegative(
     options.dedupeWindowMs ?? DEFAULT_EVENT_LIMITS.maxPastSkewMs,
     'dedupeWindowMs',
@@ -172,6 +197,7 @@ export async function assemblePersonalizer(
     logger,
     pollIntervalMs,
     leaseMs,
+    dueRetry,
     dedupeWindowMs,
     maxEntriesPerStream,
     recentProfiles,
@@ -238,8 +264,31 @@ export async function assemblePersonalizer(
     dueSet,
     sendTogether: connection.sendTogether,
     ping: async () => void (await connection.client.ping()),
+    clockSkew: new ClockSkewMonitor({
+      clock,
+      redisTime: () => redisTimeMs(connection.client),
+      warnMs: clockSkewWarnMs,
+      intervalMs: clockCheckIntervalMs,
+      logger,
+      observer,
+    }),
     onClose: () => connection.close(),
   });
+}
+
+/** `DEFAULT_DUE_RETRY` overridden by `retry`, each value checked (a typo must not switch retries off). */
+function dueRetryPolicy(retry: Partial<DueRetryPolicy> | undefined): DueRetryPolicy {
+  const policy = { ...DEFAULT_DUE_RETRY };
+  for (const [name, value] of Object.entries(retry ?? {})) {
+    if (!(name in DEFAULT_DUE_RETRY)) throw new TypeError(`unknown dueRetry option "${name}"`);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+      throw new TypeError(`dueRetry.${name} must be a positive integer, got ${String(value)}`);
+    policy[name as keyof DueRetryPolicy] = value;
+  }
+  if (policy.maxDelayMs < policy.firstDelayMs)
+    throw new TypeError('dueRetry.maxDelayMs must be at least dueRetry.firstDelayMs');
+  return policy;
 }
 
 /** Fails clearly when Redis does not answer, instead of queueing commands forever. */
@@ -279,6 +328,8 @@ export interface PersonalizerParts {
   pollIntervalMs: number;
   /** How long a due-set claim is held (ms). */
   leaseMs: number;
+  /** How failing due re-evaluations are retried. */
+  dueRetry: DueRetryPolicy;
   /** How long event ids are remembered for de-duplication (ms). */
   dedupeWindowMs: number;
   /** Most entries kept per stream and profile. */
@@ -297,6 +348,8 @@ export interface PersonalizerParts {
   observer: EngineObserver;
   /** Asks the remote store whether it answers (absent: nothing remote to ask). */
   ping?: () => Promise<void>;
+  /** Compares this process's clock with the shared store's (absent: one process, one clock). */
+  clockSkew?: ClockSkewMonitor;
 }
 
 /** What an evaluation asks to write, before it is written. */
@@ -349,8 +402,10 @@ export class PersonalizerEngine implements Personalizer {
       pollIntervalMs: parts.pollIntervalMs,
       leaseMs: parts.leaseMs,
       claimLimit: 100,
+      retry: parts.dueRetry,
       reevaluate: (profileId) => this.reevaluateDue(profileId),
       logger: parts.logger,
+      observer: parts.observer,
     });
   }
 
@@ -563,6 +618,7 @@ export class PersonalizerEngine implements Personalizer {
   async start(): Promise<void> {
     if (this.closed) throw new Error('personalizer is closed');
     this.poller.start();
+    await this.parts.clockSkew?.start();
     this.memberIndexSweep ??= setInterval(() => {
       this.countMembers().catch((error: unknown) =>
         this.parts.logger.warn(`personalize: sweeping the membership index failed: ${String(error)}`),
@@ -579,6 +635,7 @@ export class PersonalizerEngine implements Personalizer {
     this.closed = true;
     clearInterval(this.memberIndexSweep);
     clearInterval(this.recentSweep);
+    this.parts.clockSkew?.stop();
     this.stopHearingForgets();
     this.stopHearingResubscribes();
     this.recent.clear();
@@ -631,7 +688,9 @@ export class PersonalizerEngine implements Personalizer {
     this.parts.observer.onEvaluate?.(performance.now() - started);
     const changed = decision.entered.length > 0 || decision.exited.length > 0;
     const next = decision.nextChangeAt;
-    const earlier = next !== null && (record.dueAt === null || next < record.dueAt);
+    // A stored due time already past is no promise of a re-check any more: the poller may have
+    // given up on the profile (`dueRetry`), so a touch schedules its next change again.
+    const earlier = next !== null && (record.dueAt === null || record.dueAt <= now || next < record.dueAt);
     if (!record.exists || (!changed && !earlier && !force && record.rulesVersion === rules.version)) {
       return { decision, outcome: null, scheduleAt: null };
     }

@@ -299,4 +299,14 @@ export interface EngineObserver {
   onMembershipChange?(change: { entered: readonly string[]; exited: readonly string[] }): void;
   /** The Redis client reported an error (connection refused, lost, timed out). */
   onRedisError?(): void;
+  /**
+   * A due profile's time-based re-evaluation failed; `gaveUp` when that was the last attempt
+   * (`dueRetry.maxAttempts` in a row) and the profile waits for its next event or read.
+   */
+  onDueFailure?(gaveUp: boolean): void;
+  /**
+   * This process's clock was compared with Redis `TIME`: `seconds` ahead of it (negative:
+   * behind), at start and every `clockCheckIntervalMs`.
+   */
+  onClockSkew?(seconds: number): void;
 }

@@ -96,6 +96,21 @@ export function createMetrics(options: MetricsOptions = {}): PersonalizeMetrics 
     help: 'Errors reported by the Redis client (connection refused, lost, timed out).',
     registers,
   });
+  const dueFailures = new Counter({
+    name: 'personalize_due_failures_total',
+    help: 'Time-based re-evaluations of due profiles that failed (each is retried with a back-off).',
+    registers,
+  });
+  const dueGivenUp = new Counter({
+    name: 'personalize_due_given_up_total',
+    help: 'Due profiles dropped from the due-set after failing every attempt (re-evaluated on their next event or read).',
+    registers,
+  });
+  const clockSkew = new Gauge({
+    name: 'personalize_clock_skew_seconds',
+    help: "This instance's clock minus Redis TIME (positive: ahead), measured at start and every minute.",
+    registers,
+  });
   new Gauge({
     name: 'personalize_live_subscriptions',
     help: 'Open subscriptions (live queries and segmentsChanged) on this instance.',
@@ -120,6 +135,11 @@ export function createMetrics(options: MetricsOptions = {}): PersonalizeMetrics 
       for (const segment of change.exited) exited.inc({ segment });
     },
     onRedisError: () => redisErrors.inc(),
+    onDueFailure(gaveUp) {
+      dueFailures.inc();
+      if (gaveUp) dueGivenUp.inc();
+    },
+    onClockSkew: (seconds) => clockSkew.set(seconds),
     onTrack({ accepted: stored, duplicates, withheld }) {
       if (stored > 0) accepted.inc(stored);
       if (duplicates > 0) ignored.inc({ reason: 'duplicate' }, duplicates);

@@ -3,7 +3,8 @@
  *
  * A condition is either a literal (`"mobile"`, `3`, `true`, `null`: equality) or an object of
  * operators, all of which must hold: `$eq $ne $gt $gte $lt $lte $in $nin $exists $regex` (with
- * `$options`), and `$after`/`$before` for dates (ISO-8601 strings or epoch milliseconds).
+ * `$options`; RE2 syntax, linear-time: see regex.ts), and `$after`/`$before` for dates (ISO-8601
+ * strings or epoch milliseconds).
  *
  * Semantics, chosen to match GrowthBook and MongoDB where they agree:
  * - A missing field (`undefined`) matches only `$exists: false`, `$ne` and `$nin`.
@@ -11,7 +12,7 @@
  *   for `["sport", "news"]`); `$ne`/`$nin` hold when no element matches; `$exists` looks at the field.
  * - `$gt`-style operators compare numbers with numbers and strings with strings; other pairs fail.
  */
-import { compileSafeRegex } from './safe-regex';
+import { compileRulePattern } from './regex';
 import { IssueCollector, show } from './errors';
 
 /** A compiled test on one value (the value read from a field path). */
@@ -172,7 +173,7 @@ function pattern(
       path.replace(/\$regex$/, '$options'),
       `expected a string of flags, got ${show(options)}`,
     );
-  const regex = compileSafeRegex(source, options ?? '');
+  const regex = compileRulePattern(source, options ?? '');
   if (typeof regex === 'string') return issues.report(path, regex);
   return anyElement({
     test: (value) => typeof value === 'string' && regex.test(value),

@@ -5,13 +5,23 @@
  * matches the map are stale (rescheduled or removed) and are skipped when they surface.
  */
 import type { EpochMs } from '../types';
-import { leaseToken, type ClaimBatch, type DueClaim, type DueSet } from './due-set';
+import {
+  leaseToken,
+  retryDelay,
+  type ClaimBatch,
+  type DueClaim,
+  type DueFailure,
+  type DueRetryPolicy,
+  type DueSet,
+} from './due-set';
 
 type HeapEntry = [at: number, profileId: string];
 
 export class MemoryDueSet implements DueSet {
   private readonly scheduled = new Map<string, number>();
   private readonly heap: HeapEntry[] = [];
+  /** Consecutive failed re-evaluations per profile (see `fail`). */
+  private readonly failures = new Map<string, number>();
 
   async schedule(profileId: string, at: EpochMs): Promise<void> {
     const current = this.scheduled.get(profileId);
@@ -43,14 +53,32 @@ export class MemoryDueSet implements DueSet {
   }
 
   async finish(claim: DueClaim, nextAt: EpochMs | null): Promise<boolean> {
+    this.failures.delete(claim.profileId);
     if (this.scheduled.get(claim.profileId) !== claim.token) return false;
     if (nextAt === null) this.scheduled.delete(claim.profileId);
     else this.set(claim.profileId, Math.ceil(nextAt));
     return true;
   }
 
+  async fail(claim: DueClaim, now: EpochMs, retry: DueRetryPolicy): Promise<DueFailure> {
+    const { profileId } = claim;
+    const ours = this.scheduled.get(profileId) === claim.token;
+    const attempt = (this.failures.get(profileId) ?? 0) + 1;
+    if (attempt >= retry.maxAttempts) {
+      this.failures.delete(profileId);
+      if (ours) this.scheduled.delete(profileId);
+      return { attempt, outcome: 'gave_up' };
+    }
+    this.failures.set(profileId, attempt);
+    if (!ours) return { attempt, outcome: 'superseded' };
+    const retryAt = Math.floor(now + retryDelay(attempt, retry));
+    this.set(profileId, retryAt);
+    return { attempt, outcome: 'retry', retryAt };
+  }
+
   async remove(profileId: string): Promise<void> {
     this.scheduled.delete(profileId);
+    this.failures.delete(profileId);
   }
 
   /** The scheduled time of a profile (a lease token while claimed), for tests. */

@@ -5,9 +5,13 @@
  * The poller sleeps until the earliest scheduled time it saw (never longer than the poll
  * interval, so entries other processes add are found), which puts re-evaluations within a few
  * milliseconds of their exact time rather than up to a whole interval late.
+ *
+ * A re-evaluation that fails (a corrupt profile, a rule that throws on its data) is retried with
+ * an exponential back-off and given up after `retry.maxAttempts` failures in a row (`fail` in
+ * `due-set.ts`): a profile that always fails costs a few attempts, not one every lease forever.
  */
-import type { Clock, EpochMs } from '../types';
-import type { DueClaim, DueSet } from './due-set';
+import type { Clock, EngineObserver, EpochMs } from '../types';
+import type { DueClaim, DueRetryPolicy, DueSet } from './due-set';
 
 export interface DuePollerOptions {
   dueSet: DueSet;
@@ -18,9 +22,13 @@ export interface DuePollerOptions {
   leaseMs: number;
   /** Most entries claimed per partition per poll. */
   claimLimit: number;
+  /** How failing re-evaluations are retried. */
+  retry: DueRetryPolicy;
   /** Re-evaluates a profile; returns its next due time (`null`: none). */
   reevaluate(profileId: string): Promise<EpochMs | null>;
-  logger: Pick<Console, 'error'>;
+  /** Never receives a profile id: failures are logged by count and delay only. */
+  logger: Pick<Console, 'warn' | 'error'>;
+  observer: Pick<EngineObserver, 'onDueFailure'>;
 }
 
 export class DuePoller {
@@ -91,14 +99,63 @@ export class DuePoller {
   }
 
   private async process(claim: DueClaim): Promise<void> {
+    let next: EpochMs | null;
     try {
-      const next = await this.options.reevaluate(claim.profileId);
+      next = await this.options.reevaluate(claim.profileId);
+    } catch (error) {
+      await this.failed(claim, error);
+      return;
+    }
+    try {
       // A next time not after now would spin: one millisecond later is the earliest useful poll.
       const now = this.options.clock.now();
       await this.options.dueSet.finish(claim, next === null ? null : Math.max(next, now + 1));
     } catch (error) {
-      // Left claimed: when the lease ends, a poller (maybe this one) tries again.
-      this.options.logger.error('personalize: re-evaluation of a due profile failed', error);
+      // Left claimed: when the lease ends, a poller (maybe this one) finishes the work.
+      this.options.logger.error('personalize: finishing a due profile failed', error);
     }
   }
+
+  private async failed(claim: DueClaim, failure: unknown): Promise<void> {
+    const { dueSet, clock, retry, logger, observer } = this.options;
+    const error = withoutMessage(failure);
+    let recorded;
+    try {
+      recorded = await dueSet.fail(claim, clock.now(), retry);
+    } catch (failError) {
+      // The due-set itself is unreachable: left claimed, retried when the lease ends.
+      logger.error('personalize: re-evaluation of a due profile failed', error);
+      logger.error('personalize: recording the failure of a due profile failed', failError);
+      return;
+    }
+    const { attempt, outcome } = recorded;
+    observer.onDueFailure?.(outcome === 'gave_up');
+    const of = `attempt ${attempt} of ${retry.maxAttempts}`;
+    if (outcome === 'gave_up') {
+      logger.error(`personalize: re-evaluation of a due profile failed (${of})`, error);
+      logger.warn(
+        `personalize: gave up re-evaluating a due profile after ${attempt} failed attempts in a row; ` +
+          'it is re-evaluated on its next event or read',
+      );
+    } else {
+      const when =
+        recorded.outcome === 'retry'
+          ? `retrying in ${Math.max(0, recorded.retryAt - clock.now())} ms`
+          : 'a new event rescheduled it';
+      logger.error(`personalize: re-evaluation of a due profile failed (${of}, ${when})`, error);
+    }
+  }
+}
+
+/**
+ * The error of a failed re-evaluation, with its name and stack but not its message: the message
+ * may quote the profile's stored data (`JSON.parse` quotes the text it could not read).
+ */
+function withoutMessage(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(`a non-error was thrown (${typeof error})`);
+  const safe = new Error('(message withheld: it may quote profile data)');
+  safe.name = error.name;
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  safe.stack = [`${error.name}: ${safe.message}`, ...frames].join('\n');
+  return safe;
 }

@@ -1,16 +1,25 @@
 /**
  * The due-set in Redis: `DUE_PARTITIONS` sorted sets `<prefix>:due:{<n>}` (profile id -> time),
- * claimed and finished by Lua scripts (`engine/store/redis/lua/claim.lua`, `finish.lua`).
+ * claimed, finished and failed by Lua scripts (`engine/store/redis/lua/claim.lua`, `finish.lua`,
+ * `fail.lua`); each partition's failure counts live in the hash `<prefix>:due-failures:{<n>}`.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { scriptsFor, type Reply, type Scripts } from '../store/redis/scripts';
 import type { EpochMs } from '../types';
-import { leaseToken, type ClaimBatch, type DueClaim, type DueSet } from './due-set';
+import {
+  leaseToken,
+  type ClaimBatch,
+  type DueClaim,
+  type DueFailure,
+  type DueRetryPolicy,
+  type DueSet,
+} from './due-set';
 import { DUE_PARTITIONS, duePartition } from './partition';
 
 export class RedisDueSet implements DueSet {
   private readonly scripts: Scripts;
   private readonly keys: string[];
+  private readonly failureKeys: string[];
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -18,6 +27,7 @@ export class RedisDueSet implements DueSet {
   ) {
     this.scripts = scriptsFor(client);
     this.keys = Array.from({ length: DUE_PARTITIONS }, (_, n) => `${keyPrefix}:due:{${n}}`);
+    this.failureKeys = Array.from({ length: DUE_PARTITIONS }, (_, n) => `${keyPrefix}:due-failures:{${n}}`);
   }
 
   /** The partition key of a profile (for tests and tools). */
@@ -51,15 +61,35 @@ export class RedisDueSet implements DueSet {
   async finish(claim: DueClaim, nextAt: EpochMs | null): Promise<boolean> {
     const next = nextAt === null ? '' : Math.ceil(nextAt);
     return (
-      (await this.scripts.run(
-        'finish',
-        [this.keyOf(claim.profileId)],
-        [claim.profileId, claim.token, next],
-      )) === 1
+      (await this.scripts.run('finish', this.keysOf(claim.profileId), [
+        claim.profileId,
+        claim.token,
+        next,
+      ])) === 1
     );
   }
 
+  async fail(claim: DueClaim, now: EpochMs, retry: DueRetryPolicy): Promise<DueFailure> {
+    const reply = (await this.scripts.run('fail', this.keysOf(claim.profileId), [
+      claim.profileId,
+      claim.token,
+      Math.floor(now),
+      retry.firstDelayMs,
+      retry.maxDelayMs,
+      retry.maxAttempts,
+    ])) as [number, 'retry' | 'gave_up' | 'superseded', number?];
+    const [attempt, outcome, retryAt] = reply;
+    return outcome === 'retry' ? { attempt, outcome, retryAt: Number(retryAt) } : { attempt, outcome };
+  }
+
   async remove(profileId: string): Promise<void> {
-    await this.client.zrem(this.keyOf(profileId), profileId);
+    const [due, failures] = this.keysOf(profileId);
+    // Same slot (the partition's hash tag): one MULTI.
+    await this.client.multi().zrem(due!, profileId).hdel(failures!, profileId).exec();
+  }
+
+  private keysOf(profileId: string): [string, string] {
+    const partition = duePartition(profileId);
+    return [this.keys[partition]!, this.failureKeys[partition]!];
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The plugin's admin API in the example CMS: a role without the plugin's permissions cannot list,
  * create, change, delete or simulate segments and scores (403 on every route but the tag options),
- * a read-only role cannot write, nobody unauthenticated gets anything, and a super admin can do it
- * all. Writes through the Content Manager's own routes cannot store what the plugin refuses.
+ * a read-only role cannot write nor simulate a rule of its own, nobody unauthenticated gets
+ * anything, and a super admin can do it all. Writes through the Content Manager's own routes cannot
+ * store what the plugin refuses. Simulate's inputs are bounded (400 naming the path) and its
+ * regexes run in linear time.
  */
 import fc from 'fast-check';
 import type { Core } from '@strapi/strapi';
@@ -83,10 +85,30 @@ function routes(): Array<{
     { method: 'GET', path: '/personalize/scores', permission: 'read' },
     { method: 'GET', path: `/personalize/preview/api::home-page.home-page/${homeId}`, permission: 'read' },
     {
+      // The stored rule of a stored segment: reading is enough.
+      method: 'POST',
+      path: '/personalize/simulate',
+      body: {
+        segment: { key: 'page-lovers', name: 'Page lovers', rule: RULE },
+        steps: [{ event: { type: 'page' } }],
+      },
+      permission: 'read',
+    },
+    {
+      // A rule of one's own (an unsaved edit, a new segment): running it needs the manage permission.
       method: 'POST',
       path: '/personalize/simulate',
       body: { segment: { key: 'try', name: 'Try', rule: RULE }, steps: [{ event: { type: 'page' } }] },
-      permission: 'read',
+      permission: 'manage',
+    },
+    {
+      method: 'POST',
+      path: '/personalize/simulate',
+      body: {
+        segment: { key: 'page-lovers', name: 'Page lovers', rule: { ...RULE, within: '6m' } },
+        steps: [{ event: { type: 'page' } }],
+      },
+      permission: 'manage',
     },
     {
       method: 'POST',
@@ -169,7 +191,7 @@ describe('admin API permissions', () => {
     expect(await stored()).toEqual(before);
   });
 
-  it('lets a read-only role read and simulate, and refuses its writes', async () => {
+  it('lets a read-only role read and simulate stored rules, and refuses its writes and its own rules', async () => {
     const token = await adminWith(app.strapi, app.baseUrl, [ACTIONS.read]);
     const before = await stored();
     for (const route of routes()) {
@@ -193,7 +215,9 @@ describe('validation cannot be bypassed', () => {
         for (let level = 0; level < depth; level++) node = { not: node };
         return node;
       }),
-      fc.constantFrom('(a+)+$', '(a|aa)+$').map((pattern) => ({ traits: { email: { $regex: pattern } } })),
+      fc
+        .constantFrom('(a)\\1', '(?=a)b', '(?<!a)b', '\\pL{1000}', 'a'.repeat(257))
+        .map((pattern) => ({ traits: { email: { $regex: pattern } } })),
       fc.anything({ maxDepth: 2 }).filter((value) => value !== undefined),
     );
     await fc.assert(
@@ -244,6 +268,98 @@ describe('validation cannot be bypassed', () => {
     await expect(app.strapi.documents(SEGMENT_UID as never).create({ data: bad } as never)).rejects.toThrow(
       /rule\.within/,
     );
+  });
+});
+
+describe('simulate', () => {
+  const simulate = (token: string, rule: unknown, steps: unknown[]) =>
+    call('POST', '/personalize/simulate', token, { segment: { key: 'try', name: 'Try', rule }, steps });
+  const traitRule = (pattern: string) => ({ traits: { bio: { $regex: pattern } } });
+
+  it('runs a pattern that backtracks catastrophically in JavaScript in linear time', async () => {
+    const manager = await adminWith(app.strapi, app.baseUrl, [ACTIONS.read, ACTIONS.manage]);
+    const started = performance.now();
+    const response = await simulate(manager, traitRule('.*.*.*.*x'), [
+      { traits: { bio: 'a'.repeat(1_024) } },
+      { after: '1m', traits: { bio: `${'a'.repeat(1_000)}x` } },
+    ]);
+    const elapsed = performance.now() - started;
+    expect(response.status, await response.clone().text()).toBe(200);
+    const { data } = (await response.json()) as { data: Array<{ member: boolean }> };
+    expect(data.map((step) => step.member)).toEqual([false, true]);
+    // The same request took seconds to minutes on a backtracking engine; a whole HTTP round trip here.
+    expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it('refuses oversized inputs with a 400 naming the path, for every role', async () => {
+    const manager = await adminWith(app.strapi, app.baseUrl, [ACTIONS.read, ACTIONS.manage]);
+    const cases: Array<[string, unknown, unknown[], RegExp]> = [
+      [
+        'a long trait',
+        traitRule('x'),
+        [{ traits: { bio: 'a'.repeat(1_025) } }],
+        /steps\[0\]\.traits\.bio: is 1025 characters long/,
+      ],
+      [
+        'a long context value',
+        RULE,
+        [{ context: { page: { path: 'p'.repeat(5_000) } } }],
+        /steps\[0\]\.context\.page\.path/,
+      ],
+      [
+        'too many trait keys',
+        RULE,
+        [{ traits: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`t${i}`, i])) }],
+        /steps\[0\]\.traits: has 65 keys/,
+      ],
+      [
+        'a deep trait',
+        RULE,
+        [{ traits: { a: { b: { c: { d: { e: { f: 1 } } } } } } }],
+        /steps\[0\]\.traits\.a\.b\.c\.d\.e: nests deeper/,
+      ],
+      [
+        'a large event',
+        RULE,
+        [{ event: { type: 'page', properties: { text: 'x'.repeat(1_025) } } }],
+        /steps\[0\]\.event\.properties\.text/,
+      ],
+      [
+        'too many steps',
+        RULE,
+        Array.from({ length: 201 }, () => ({ event: { type: 'page' } })),
+        /steps: at most 200 steps/,
+      ],
+      [
+        'a huge rule',
+        { any: Array.from({ length: 3_000 }, (_, i) => ({ traits: { [`k${i}`]: 'v'.repeat(20) } })) },
+        [{}],
+        /segment\.rule: \d+ bytes as JSON \(at most 65536\)/,
+      ],
+      ['a long regex', traitRule('a'.repeat(257)), [{}], /pattern longer than 256 characters/],
+      ['a backreference', traitRule('(a)\\1'), [{}], /backreferences/],
+    ];
+    for (const [label, rule, steps, message] of cases) {
+      const response = await simulate(manager, rule, steps);
+      expect(response.status, label).toBe(400);
+      const body = (await response.json()) as { error: { message: string } };
+      expect(body.error.message, label).toMatch(message);
+    }
+    // A reader replaying the stored rule is held to the same bounds.
+    const reader = await adminWith(app.strapi, app.baseUrl, [ACTIONS.read]);
+    const response = await call('POST', '/personalize/simulate', reader, {
+      segment: { key: 'page-lovers', name: 'Page lovers', rule: RULE },
+      steps: [{ traits: { bio: 'a'.repeat(1_025) } }],
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it("refuses a reader's own rule with a 403 that says which permission it needs", async () => {
+    const reader = await adminWith(app.strapi, app.baseUrl, [ACTIONS.read]);
+    const response = await simulate(reader, traitRule('.*.*.*.*x'), [{ traits: { bio: 'a'.repeat(200) } }]);
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/Manage segments and rules/);
   });
 });
 

@@ -8,17 +8,23 @@ import fc from 'fast-check';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { ClaimBatch, DueClaim, DueSet } from '../../engine/time/due-set';
+import type { ClaimBatch, DueClaim, DueRetryPolicy, DueSet } from '../../engine/time/due-set';
 import { MemoryDueSet } from '../../engine/time/memory-due-set';
 import { RedisDueSet } from '../../engine/time/redis-due-set';
 import { duePartition, DUE_PARTITIONS } from '../../engine/time/partition';
 
 const client = new Redis(inject('redisUrl'));
-afterAll(() => client.disconnect());
+const cluster = new Redis.Cluster(inject('redisClusterNodes'));
+afterAll(() => {
+  client.disconnect();
+  cluster.disconnect();
+});
 
 const implementations: Array<[string, () => DueSet]> = [
   ['memory', () => new MemoryDueSet()],
   ['redis', () => new RedisDueSet(client, `t${randomUUID().slice(0, 8)}`)],
+  // Each partition's keys share its hash tag: every script and MULTI stays on one slot.
+  ['cluster', () => new RedisDueSet(cluster, `t${randomUUID().slice(0, 8)}`)],
 ];
 
 describe.each(implementations)('due-set (%s)', (_name, make) => {
@@ -52,6 +58,56 @@ describe.each(implementations)('due-set (%s)', (_name, make) => {
     expect(await due.finish(claim!, 7000)).toBe(false);
     expect((await due.claim(1999, 100, 10)).claims).toEqual([]);
     expect((await due.claim(2000, 100, 10)).claims.map((c) => c.profileId)).toEqual(['p']);
+  });
+
+  it('backs a failing profile off exponentially, gives up after the last attempt, and starts afresh after a success', async () => {
+    const due = make();
+    const retry: DueRetryPolicy = { firstDelayMs: 100, maxDelayMs: 300, maxAttempts: 4 };
+    await due.schedule('f', 1000);
+    let now = 1000;
+    const retries: number[] = [];
+    for (let attempt = 1; attempt < 4; attempt++) {
+      const [claim] = (await due.claim(now, 5000, 10)).claims;
+      expect(claim?.profileId, `attempt ${attempt}`).toBe('f');
+      const failure = await due.fail(claim!, now, retry);
+      expect(failure).toMatchObject({ attempt, outcome: 'retry' });
+      const retryAt = (failure as { retryAt: number }).retryAt;
+      retries.push(retryAt - now);
+      // Not claimable before the back-off ends (the lease no longer holds it either).
+      expect((await due.claim(retryAt - 1, 5000, 10)).claims).toEqual([]);
+      now = retryAt;
+    }
+    expect(retries).toEqual([100, 200, 300]);
+    const [last] = (await due.claim(now, 5000, 10)).claims;
+    expect(await due.fail(last!, now, retry)).toEqual({ attempt: 4, outcome: 'gave_up' });
+    // Gone from the due-set: nothing is claimed again, however late.
+    expect((await due.claim(now + 3_600_000, 5000, 10)).claims).toEqual([]);
+    // A new event schedules it again, and the count starts from zero.
+    await due.schedule('f', now + 10);
+    const [again] = (await due.claim(now + 10, 5000, 10)).claims;
+    expect(await due.fail(again!, now + 10, retry)).toMatchObject({ attempt: 1, outcome: 'retry' });
+    // A success resets the count.
+    const [retried] = (await due.claim(now + 110, 5000, 10)).claims;
+    expect(await due.finish(retried!, now + 200)).toBe(true);
+    const [after] = (await due.claim(now + 200, 5000, 10)).claims;
+    expect(await due.fail(after!, now + 200, retry)).toMatchObject({ attempt: 1, outcome: 'retry' });
+  });
+
+  it('keeps an earlier time scheduled during a failing claim, counting the failure', async () => {
+    const due = make();
+    const retry: DueRetryPolicy = { firstDelayMs: 1000, maxDelayMs: 1000, maxAttempts: 3 };
+    await due.schedule('g', 100);
+    const [claim] = (await due.claim(100, 5000, 10)).claims;
+    await due.schedule('g', 150); // a new event meanwhile
+    expect(await due.fail(claim!, 120, retry)).toEqual({ attempt: 1, outcome: 'superseded' });
+    const [next] = (await due.claim(150, 5000, 10)).claims;
+    expect(next?.profileId).toBe('g');
+    expect(await due.fail(next!, 150, retry)).toMatchObject({ attempt: 2, outcome: 'retry' });
+    // Erasure forgets the count with the entry.
+    await due.remove('g');
+    await due.schedule('g', 5000);
+    const [fresh] = (await due.claim(5000, 5000, 10)).claims;
+    expect(await due.fail(fresh!, 5000, retry)).toMatchObject({ attempt: 1, outcome: 'retry' });
   });
 
   it('limits a claim (per partition) and says when more are due', async () => {

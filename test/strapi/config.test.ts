@@ -30,6 +30,19 @@ describe('plugin configuration', () => {
     expect(config.limits).toEqual({ maxDepth: 8, trackPerIp: { burst: 100, perSecond: 10 } });
   });
 
+  it('accepts time overrides and names bad ones', () => {
+    const time = { clockSkewWarnMs: 250, dueRetry: { maxAttempts: 3 } };
+    expect(parsePluginConfig({ tokens: { secrets: [SECRET] }, time }).time).toEqual(time);
+    expect(() =>
+      parsePluginConfig({
+        tokens: { secrets: [SECRET] },
+        time: { clockSkewWarnMs: -1, dueRetry: { maxAtempts: 3, firstDelayMs: 0.5 } },
+      }),
+    ).toThrow(
+      /time\.clockSkewWarnMs: .*\n.*time\.dueRetry\.firstDelayMs: .*\n.*time\.dueRetry: Unrecognized key: "maxAtempts"/,
+    );
+  });
+
   it('names every bad option', () => {
     expect(() =>
       parsePluginConfig({

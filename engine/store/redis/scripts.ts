@@ -22,6 +22,7 @@ const SCRIPTS = {
   erase: 'pzErase',
   claim: 'pzClaim',
   finish: 'pzFinish',
+  fail: 'pzFail',
   index: 'pzIndex',
   count: 'pzCount',
   probe: 'pzProbe',

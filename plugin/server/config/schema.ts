@@ -105,6 +105,23 @@ export const pluginConfigSchema = z
       .optional(),
     /** GET /personalize/ready answers 503 when Redis does not answer PING within `timeoutMs` (default 1000). */
     readiness: z.object({ timeoutMs: positiveMs.optional() }).strict().optional(),
+    /**
+     * Time-based re-evaluations and the clock check (the engine's defaults when omitted): warn when
+     * this instance's clock is more than `clockSkewWarnMs` (500) off Redis `TIME`; retry a failing
+     * due profile after `dueRetry.firstDelayMs` (1000), doubling up to `maxDelayMs` (300,000), and
+     * give up after `maxAttempts` (10) failures in a row.
+     */
+    time: z
+      .object({
+        clockSkewWarnMs: positiveMs.optional(),
+        dueRetry: z
+          .object({ firstDelayMs: positiveMs, maxDelayMs: positiveMs, maxAttempts: positiveInt })
+          .partial()
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

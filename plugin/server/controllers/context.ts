@@ -5,4 +5,6 @@ export interface AdminContext {
   request: { body?: unknown };
   body: unknown;
   status: number;
+  /** Set by Strapi's admin authentication: what the signed-in admin may do (RBAC). */
+  state?: { userAbility?: { can(action: string, subject?: unknown): boolean } };
 }

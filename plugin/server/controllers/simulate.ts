@@ -3,19 +3,32 @@
  * edited (unsaved changes included, in the context of every other stored segment and score) with
  * the engine's own `simulate`, and returns the membership, reason and next change after each step
  * and each time-based change in between.
+ *
+ * The route needs the read permission; a rule that is not the stored rule of that segment (an
+ * unsaved edit, a new segment) needs the manage permission too: running arbitrary rules is
+ * writing rules, even if nothing is stored. Inputs are bounded as the API bounds them: events by
+ * the event validator, traits and context by the same limits as event properties, the rule by
+ * the rule compiler and a size cap. A refusal is a 400 naming the offending path.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Core } from '@strapi/strapi';
 import type { AdminContext } from './context';
 import { errors } from '@strapi/utils';
-import { EventValidationError, RuleCompileError } from '../../../engine';
+import { DEFAULT_EVENT_LIMITS, EventValidationError, RuleCompileError } from '../../../engine';
+import { copyJsonObject } from '../../../engine/events';
 import { parseDuration, simulate, type SimulationStep } from '../../../engine/rules';
 import type { JsonObject, SegmentDefinition } from '../../../engine/types';
+import { ACTIONS } from '../permissions';
 import type segmentsService from '../services/segments';
 
 type SegmentsService = ReturnType<typeof segmentsService>;
 
 /** Longest history a panel may replay (steps); the panel is for examples, not load. */
-const MAX_STEPS = 200;
+export const MAX_STEPS = 200;
+/** Largest rule a panel may simulate, as JSON (UTF-8 bytes); 500 conditions fit with room to spare. */
+export const MAX_SIMULATED_RULE_BYTES = 64 * 1024;
+/** Longest segment name, in characters. */
+const MAX_NAME_LENGTH = 200;
 /** The key a segment is simulated under before it has one of its own. */
 const UNSAVED_KEY = 'unsaved-segment';
 
@@ -36,6 +49,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const stored = await (
       strapi.plugin('personalize').service('segments') as SegmentsService
     ).ruleSetSource();
+    const storedRule = stored.segments.find((other) => other.key === segment.key)?.rule;
+    if (
+      (storedRule === undefined || !isDeepStrictEqual(storedRule, segment.rule)) &&
+      !ctx.state?.userAbility?.can(ACTIONS.manage)
+    )
+      // PolicyError: a 403 whose message Strapi passes on (a plain ForbiddenError reads "Forbidden").
+      throw new errors.PolicyError(
+        'simulating a rule other than the stored one needs the "Manage segments and rules" permission',
+      );
     const source = {
       scores: stored.scores ?? [],
       segments: [...stored.segments.filter((other) => other.key !== segment.key), segment],
@@ -76,6 +98,13 @@ function readSegment(input: unknown): SegmentDefinition {
     throw new errors.ValidationError('segment: expected the segment being edited');
   const segment = input as Record<string, unknown>;
   const key = typeof segment.key === 'string' && segment.key !== '' ? segment.key : UNSAVED_KEY;
+  if (typeof segment.name === 'string' && segment.name.length > MAX_NAME_LENGTH)
+    throw new errors.ValidationError(`segment.name: at most ${MAX_NAME_LENGTH} characters`);
+  const bytes = Buffer.byteLength(JSON.stringify(segment.rule) ?? '');
+  if (bytes > MAX_SIMULATED_RULE_BYTES)
+    throw new errors.ValidationError(
+      `segment.rule: ${bytes} bytes as JSON (at most ${MAX_SIMULATED_RULE_BYTES})`,
+    );
   return {
     key,
     name: typeof segment.name === 'string' && segment.name !== '' ? segment.name : key,
@@ -111,12 +140,32 @@ function readSteps(input: unknown, start: number): Array<{ step: SimulationStep;
     elapsed += delay;
     const step: SimulationStep = { at };
     if (event !== undefined) step.event = withDefaults(event, index, at);
-    if (traits !== undefined) step.traits = traits as JsonObject;
-    if (context !== undefined) step.context = context as JsonObject;
+    if (traits !== undefined) step.traits = boundedObject(traits, `steps[${index}].traits`);
+    if (context !== undefined) step.context = boundedObject(context, `steps[${index}].context`);
     const what =
       event !== undefined ? describeEvent(event) : traits !== undefined ? 'traits change' : 'time passes';
     return { step, label: `+${formatElapsed(elapsed)} ${what}` };
   });
+}
+
+/**
+ * Sample traits and context, under the limits of event properties (string lengths, keys, depth,
+ * bytes): what the panel replays must be something a visitor could have sent.
+ */
+function boundedObject(value: unknown, path: string): JsonObject {
+  let copy: JsonObject;
+  try {
+    copy = copyJsonObject(value, path, DEFAULT_EVENT_LIMITS);
+  } catch (error) {
+    if (error instanceof EventValidationError) throw new errors.ValidationError(error.message);
+    throw error;
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(copy));
+  if (bytes > DEFAULT_EVENT_LIMITS.maxEventBytes)
+    throw new errors.ValidationError(
+      `${path}: ${bytes} bytes as JSON (at most ${DEFAULT_EVENT_LIMITS.maxEventBytes})`,
+    );
+  return copy;
 }
 
 /** Sample events need no id or timestamp: each step's event gets one, as a tracker would add them. */

@@ -96,6 +96,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         keyPrefix: config.keyPrefix,
         anonymousTtlMs: config.ttl.anonymousProfileMs,
         userTtlMs: config.ttl.userProfileMs,
+        ...(config.time?.clockSkewWarnMs ? { clockSkewWarnMs: config.time.clockSkewWarnMs } : {}),
+        ...(config.time?.dueRetry ? { dueRetry: config.time.dueRetry } : {}),
         logger,
         observer: observed.observer,
       });
