@@ -667,6 +667,80 @@ export function storeContract(name: string, backend: () => Backend): void {
       expect((await engine.track(profile, [view(now + 5)])).accepted).toBe(1);
     });
 
+    it('a flood of distinct context keys leaves the profile bounded, and reading it stays fast', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      // 50 calls of 100 events, each event with 60 new top-level keys and 60 new nested ones
+      // under a kept key: 600,000 distinct keys sent.
+      for (let call = 0; call < 50; call += 1) {
+        const events = Array.from({ length: 100 }, (_, i) => {
+          const n = call * 100 + i;
+          const flood = Object.fromEntries(Array.from({ length: 60 }, (_, k) => [`k${n}_${k}`, k]));
+          return {
+            ...event('Flood', now - 5000 + n, {}, `f${n}`),
+            context: { ...flood, device: { type: 'mobile', ...flood }, timezone: 'Europe/Paris' },
+          };
+        });
+        expect((await engine.track(profile, events)).accepted).toBe(100);
+      }
+      const record = await engine.store.load(profile, {
+        now: Date.now(),
+        rulesVersion: 'hand-1',
+        streams: engine.rules.streams,
+        dedupeWindowMs: 60_000,
+        maxEntriesPerStream: 100,
+        ...storeBounds(),
+      });
+      expect(record.context).toEqual({ device: { type: 'mobile' }, timezone: 'Europe/Paris' });
+      expect((await engine.getProfile(profile)).segments.map((s) => s.key)).toEqual(['mobile']);
+      if (h.backend.kind !== 'memory') {
+        const admin = h.adminClient();
+        const key = `${h.keyPrefix}:{${profile}}:h`;
+        // v, rv, fs, ca, ck, due, m:mobile, c:device, c:timezone: no field per context key sent.
+        expect(await admin.hlen(key)).toBeLessThanOrEqual(12);
+        const seen = `${h.keyPrefix}:{${profile}}:seen`;
+        expect(await admin.zcard(seen)).toBe(5000);
+        const reads: number[] = [];
+        for (let i = 0; i < 7; i += 1) {
+          const started = performance.now();
+          await engine.getProfile(profile);
+          reads.push(performance.now() - started);
+        }
+        expect(Math.min(...reads)).toBeLessThan(5);
+      }
+    });
+
+    it('consent off deletes the stored context too: a membership built on it exits, announced', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const entered = await engine.track(profile, [
+        { ...event('Page', Date.now()), context: { device: { type: 'mobile' }, locale: 'fr' } },
+      ]);
+      expect(entered.change?.entered).toEqual(['mobile']);
+      const exit = nextChange(engine, profile, (c) => c.cause === 'consent');
+      await exit.ready;
+      const off = await engine.setConsent(profile, { behavioral: false });
+      expect(off.segments).toEqual([]);
+      expect(await exit.change).toMatchObject({ exited: ['mobile'], entered: [] });
+      const stored = await engine.store.load(profile, {
+        now: Date.now(),
+        rulesVersion: 'hand-1',
+        streams: engine.rules.streams,
+        dedupeWindowMs: 60_000,
+        maxEntriesPerStream: 100,
+        ...storeBounds(),
+      });
+      expect(stored.context).toEqual({});
+      expect(stored.contextAt).toBeUndefined();
+      if (h.backend.kind !== 'memory') {
+        const fields = await h.adminClient().hkeys(`${h.keyPrefix}:{${profile}}:h`);
+        expect(fields.filter((field) => field.startsWith('c') && field !== 'cs')).toEqual([]);
+      }
+    });
+
     it('expires anonymous profiles after their TTL', async () => {
       const h = harness();
       const engine = await h.engine(WIDE, { anonymousTtlMs: 300 });

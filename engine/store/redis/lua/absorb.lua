@@ -1,3 +1,5 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Folds a merged-away profile into a user's profile. Idempotent, so a merge interrupted by a
 -- crash can simply be retried: events are keyed by id (no double counting), first/last and
 -- `since` take the min/max, traits and context are plain sets.

@@ -1,3 +1,5 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Sets the profile's behavioural consent; turning it off drops every stored event at once
 -- (de-duplication set and streams) and the stored context (`c:*`, `ca`, `ck`), keeping traits and
 -- consent.

@@ -1,3 +1,5 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Stores a batch of events on one profile and reads the profile back: one round trip per batch.
 --
 -- KEYS[1] alias   KEYS[2] hash   KEYS[3] seen   KEYS[3+i] stream i (every stream of the rule set)

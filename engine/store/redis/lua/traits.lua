@@ -1,3 +1,5 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Sets traits key by key ('' removes one) and reads the profile back, within the trait bounds.
 --
 -- KEYS[1] alias   KEYS[2] hash   KEYS[2+i] stream i
