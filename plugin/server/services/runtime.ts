@@ -96,6 +96,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         keyPrefix: config.keyPrefix,
         anonymousTtlMs: config.ttl.anonymousProfileMs,
         userTtlMs: config.ttl.userProfileMs,
+        ...(config.profileLimits ? { profileLimits: config.profileLimits } : {}),
+        ...(config.embeddedStore?.maxProfiles
+          ? { maxEmbeddedProfiles: config.embeddedStore.maxProfiles }
+          : {}),
         logger,
         observer: observed.observer,
       });
