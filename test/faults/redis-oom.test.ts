@@ -41,6 +41,10 @@ async function profileKeys(profileId: string): Promise<string[]> {
 
 it('answers UNAVAILABLE (retryable) when Redis is out of memory, stores nothing, and recovers', async () => {
   const { token, profileId } = await t.session();
+  const other = await t.session();
+  expect(
+    (await t.gql(TRACK, { e: [{ id: 'x1', type: 'Article Viewed' }] }, other.token)).errors,
+  ).toBeUndefined();
   // Fill memory with data of someone else, then cap it below what is used.
   for (let i = 0; i < 40; i += 1) await admin.set(`junk:${i}`, 'x'.repeat(100_000));
   await admin.config('SET', 'maxmemory', String((await usedMemory()) - 1_000_000));
@@ -55,6 +59,11 @@ it('answers UNAVAILABLE (retryable) when Redis is out of memory, stores nothing,
   const me = await t.gql('query { me { segments { key } } }', {}, token);
   expect(me.errors).toBeUndefined();
   expect(me.data).toEqual({ me: { segments: [] } });
+
+  // Erasure still works: it only frees memory.
+  expect(await profileKeys(other.profileId)).not.toEqual([]);
+  expect((await t.gql('mutation { forgetMe }', {}, other.token)).data).toEqual({ forgetMe: true });
+  expect(await profileKeys(other.profileId)).toEqual([]);
 
   // Memory freed: the same request (the client's retry) is stored, once.
   for (let i = 0; i < 40; i += 1) await admin.unlink(`junk:${i}`);
