@@ -199,7 +199,11 @@ export class MemoryProfileStore implements ProfileStore {
     const id = this.resolve(profileId);
     const existing = this.get(id);
     const updated = applyTraits(existing?.traits ?? {}, traits);
-    const refused = traitLimitExceeded(traitsSize(existing?.traits ?? {}), traitsSize(updated), context.limits);
+    const refused = traitLimitExceeded(
+      traitsSize(existing?.traits ?? {}),
+      traitsSize(updated),
+      context.limits,
+    );
     if (refused) throw refused;
     const profile = existing ?? this.create(id, context.now);
     profile.traits = updated;
