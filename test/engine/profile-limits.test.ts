@@ -156,4 +156,39 @@ describe('resolveProfileLimits', () => {
       await engine.close();
     }
   });
+
+  it('keeps what the rules in force read: after setRules, for the events stored from then on', async () => {
+    const source = (path: string) => ({
+      segments: [{ key: 's', name: 'S', priority: 1, enabled: true, rule: { context: { [path]: 'yes' } } }],
+    });
+    const engine = await assemblePersonalizer(compileRuleSet(source('a')), compileRuleSet, {
+      logger: quietLogger,
+      profileLimits: { contextAllowance: ['locale'] },
+    });
+    const track = (id: string, context: Record<string, string>) =>
+      engine.track('anon-r1', [{ id, type: 'x', timestamp: Date.now(), properties: {}, context }]);
+    const stored = async () =>
+      (
+        await engine.store.load('anon-r1', {
+          now: Date.now(),
+          rulesVersion: engine.rules.version,
+          streams: [],
+          dedupeWindowMs: 1000,
+          maxEntriesPerStream: 10,
+          contextPolicy: new ContextPolicy([], 10),
+          limits: DEFAULT_PROFILE_LIMITS,
+        })
+      ).context;
+    try {
+      expect((await track('e1', { a: 'yes', b: 'yes', locale: 'fr' })).change?.entered).toEqual(['s']);
+      expect(await stored()).toEqual({ a: 'yes', locale: 'fr' });
+      engine.setRules(source('b'));
+      // `b` was not kept when it was sent: the new rule matches from the next event on.
+      expect((await engine.getProfile('anon-r1')).segments).toEqual([]);
+      expect((await track('e2', { b: 'yes' })).change?.entered).toEqual(['s']);
+      expect(await stored()).toEqual({ b: 'yes', locale: 'fr' });
+    } finally {
+      await engine.close();
+    }
+  });
 });
