@@ -22,6 +22,14 @@ export {
 export type { PersonalizerOptions } from './personalizer';
 export type { Unsubscribe } from './bus/types';
 export { isRedisUnavailable } from './store/redis/connection';
+export {
+  ProfileLimitError,
+  DEFAULT_PROFILE_LIMITS,
+  DEFAULT_CONTEXT_ALLOWANCE,
+  type ProfileLimits,
+  type ProfileLimitName,
+} from './store/limits';
+export { DEFAULT_MAX_PROFILES } from './store/memory/memory-store';
 
 /**
  * Compiles `options.rules` (a bad rule throws `RuleCompileError`) and builds the Personalizer on

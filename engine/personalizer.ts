@@ -16,7 +16,8 @@ import { predictIngest } from './store/predict';
 import { assertProfileId, userProfileId } from './store/profile-id';
 import { RecentProfiles } from './store/recent-profiles';
 import { emptyRecord, withFields } from './store/record';
-import { MemoryProfileStore } from './store/memory/memory-store';
+import { ContextPolicy, resolveProfileLimits, type ProfileLimits } from './store/limits';
+import { DEFAULT_MAX_PROFILES, MemoryProfileStore } from './store/memory/memory-store';
 import { connectRedis, type RedisTarget } from './store/redis/connection';
 import { RedisProfileStore } from './store/redis/redis-store';
 import type {
@@ -137,6 +138,21 @@ export interface PersonalizerOptions {
    * dropped, so a flood of events on one profile cannot make every ingest read back more.
    */
   maxEntriesPerStream?: number;
+  /**
+   * Per-profile bounds (`engine/store/limits.ts`, "Bounds" in `engine/store/README.md`), each
+   * defaulting to `DEFAULT_PROFILE_LIMITS`: `maxTraits` (100) and `maxTraitBytes` (16 KiB), past
+   * which a trait write is refused with `ProfileLimitError`; `maxSeenIds` (10,000 event ids
+   * remembered for de-duplication); `maxContextValueBytes` (2 KiB per stored context value) and
+   * `contextAllowance` (the context paths kept besides those the rules read). An unknown name
+   * or a value that is not a positive integer throws.
+   */
+  profileLimits?: Partial<ProfileLimits>;
+  /**
+   * The embedded store only (no `redis`): most profiles held in this process, default 100,000.
+   * One more evicts the least recently written anonymous profile (users only when no anonymous
+   * one is left).
+   */
+  maxEmbeddedProfiles?: number;
   /** Where to log; never receives personal data (no traits, no event payloads). Default `console`. */
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
   /** Told about evaluations, committed membership changes and Redis errors (metrics); default none. */
@@ -186,10 +202,16 @@ export async function assemblePersonalizer(
   if (!Number.isSafeInteger(recentProfiles) || recentProfiles < 0) {
     throw new TypeError('recentProfiles must be a non-negative integer');
   }
+  const profileLimits = resolveProfileLimits(options.profileLimits);
+  const maxEmbeddedProfiles = options.maxEmbeddedProfiles ?? DEFAULT_MAX_PROFILES;
+  if (!Number.isSafeInteger(maxEmbeddedProfiles) || maxEmbeddedProfiles < 1) {
+    throw new TypeError('maxEmbeddedProfiles must be a positive integer');
+  }
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? console;
   const observer = options.observer ?? {};
   const common = {
+    profileLimits,
     rules,
     observer,
     compile,
@@ -208,17 +230,21 @@ export async function assemblePersonalizer(
       'personalize: no Redis configured, using the embedded in-process profile store (single process only)',
     );
     const bus = new MemoryBus((error) => logger.error('personalize: change listener failed', error));
+    const dueSet = new MemoryDueSet();
     const store = new MemoryProfileStore({
       clock,
       anonymousTtlMs,
       userTtlMs,
       publish: (change) => bus.deliver(change),
+      maxProfiles: maxEmbeddedProfiles,
+      // An evicted profile needs no re-evaluation: its due time would only find it gone.
+      onEvict: (profileId) => void dueSet.remove(profileId),
     });
     return new PersonalizerEngine({
       ...common,
       store,
       bus,
-      dueSet: new MemoryDueSet(),
+      dueSet,
       sendTogether: undefined,
     });
   }
@@ -334,6 +360,8 @@ export interface PersonalizerParts {
   dedupeWindowMs: number;
   /** Most entries kept per stream and profile. */
   maxEntriesPerStream: number;
+  /** Per-profile bounds (resolved). */
+  profileLimits: Readonly<ProfileLimits>;
   /** How many profiles' copies are kept to predict events' outcomes (`RecentProfiles`); 0 = none. */
   recentProfiles: number;
   /**
@@ -802,11 +830,17 @@ export class PersonalizerEngine implements Personalizer {
   }
 
   private contextOf(rules: CompiledRuleSet): Omit<StoreContext, 'now'> {
+    const limits = this.parts.profileLimits;
     return {
       rulesVersion: rules.version,
       streams: rules.streams,
       dedupeWindowMs: Math.max(this.parts.dedupeWindowMs, rules.maxRetentionMs),
       maxEntriesPerStream: this.parts.maxEntriesPerStream,
+      contextPolicy: new ContextPolicy(
+        [...rules.contextPaths, ...limits.contextAllowance],
+        limits.maxContextValueBytes,
+      ),
+      limits,
     };
   }
 

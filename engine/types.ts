@@ -162,6 +162,12 @@ export interface CompiledRuleSet {
   readonly streams: ReadonlyArray<StreamSpec>;
   /** The oldest event age any rule can still use; older events need not be stored. */
   readonly maxRetentionMs: number;
+  /**
+   * Every `context` dot path a rule reads (`device.type`; `timezone` for `localTime` and
+   * `weekday`), sorted. The stores keep only these of an event's context, plus a small
+   * allowance (`engine/store/limits.ts`): a visitor cannot grow a profile by sending new keys.
+   */
+  readonly contextPaths: ReadonlyArray<string>;
   /** The streams an event enters (with values). Pure and fast: called for every ingested event. */
   route(event: VisitorEvent): StreamEntry[];
   /** Evaluates every segment at `now`. Pure: same facts and time, same result. */

@@ -3,7 +3,7 @@
  * acts on the profile of the verified token, and only on it: no argument names a profile.
  */
 import { randomUUID } from 'node:crypto';
-import { isRedisUnavailable } from '../engine';
+import { isRedisUnavailable, ProfileLimitError } from '../engine';
 import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError, validateEvents } from '../engine/events';
 import type { JsonObject } from '../engine/types';
 import { ErrorCode, refusal, storeUnavailable } from '../server/errors';
@@ -35,13 +35,16 @@ function checkedTraits(traits: unknown): JsonObject {
 }
 
 /**
- * Awaits a store operation; an unreachable store becomes the retryable `UNAVAILABLE` refusal
- * (the client retries the same request later), never an internal error.
+ * Awaits a store operation; an unreachable store (or one out of memory) becomes the retryable
+ * `UNAVAILABLE` refusal (the client retries the same request later), never an internal error,
+ * and a write past a per-profile bound becomes `BAD_USER_INPUT` naming the bound.
  */
 async function withStore<T>(operation: Promise<T>): Promise<T> {
   try {
     return await operation;
   } catch (error) {
+    if (error instanceof ProfileLimitError)
+      throw refusal(ErrorCode.BadUserInput, error.message, { limit: error.limit, max: error.max });
     throw isRedisUnavailable(error) ? storeUnavailable() : error;
   }
 }

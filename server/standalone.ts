@@ -31,7 +31,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { JsonContentSource } from '../content/json-source';
-import { createPersonalizer } from '../engine';
+import { createPersonalizer, type ProfileLimits } from '../engine';
 import type { RuleSetSource } from '../engine/types';
 import { createOperatorEndpoints } from './health';
 import { createPersonalizeServer, type TrustProxy } from './index';
@@ -82,6 +82,13 @@ async function main(): Promise<void> {
     observer: metrics.observer,
     ...(process.env.REDIS_URL ? { redis: process.env.REDIS_URL } : {}),
     ...(process.env.KEY_PREFIX ? { keyPrefix: process.env.KEY_PREFIX } : {}),
+    // Per-profile bounds as JSON (`{"maxTraits":50}`); validated: a typo stops the start.
+    ...(process.env.PROFILE_LIMITS
+      ? { profileLimits: JSON.parse(process.env.PROFILE_LIMITS) as Partial<ProfileLimits> }
+      : {}),
+    ...(process.env.MAX_EMBEDDED_PROFILES
+      ? { maxEmbeddedProfiles: Number(process.env.MAX_EMBEDDED_PROFILES) }
+      : {}),
   });
   await personalizer.start();
   const content = new JsonContentSource(contentDir, { watch: true });

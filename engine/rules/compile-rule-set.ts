@@ -42,6 +42,7 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
   const order = evaluationOrder(segments, indexByKey, issues);
 
   const compiled = new Array<CompiledSegment | undefined>(segments.length);
+  const contextPaths = new Set<string>();
   for (const index of order) {
     const segment = segments[index]!;
     issues.segment = segment.key;
@@ -57,6 +58,7 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
         return found ? { index: target, rule: found.rule, enabled: found.enabled } : null;
       },
       failed: () => undefined,
+      contextPaths,
     });
     if (rule)
       compiled[index] = {
@@ -81,6 +83,7 @@ export function compileRuleSet(source: RuleSetSource): CompiledRuleSet {
     order,
     definitions.map((definition) => definition.spec),
     buildRouter(definitions),
+    [...contextPaths].sort(),
   );
 }
 

@@ -36,7 +36,12 @@ export interface RuleCompileContext {
   segment(key: string): { index: number; rule: RuleNode; enabled: boolean } | null | undefined;
   /** Marks the rule as failed without a new issue (the cause was reported elsewhere). */
   failed(): undefined;
+  /** Collects every `context` dot path a rule reads (what the stores keep of event contexts). */
+  contextPaths: Set<string>;
 }
+
+/** Where `localTime` and `weekday` read the visitor's timezone (see timezone.ts `timezoneOf`). */
+const TIMEZONE_PATH = 'timezone';
 
 /** Nesting deeper than this is refused (it is never needed, and bounds recursion). */
 export const MAX_RULE_DEPTH = 32;
@@ -153,11 +158,14 @@ function compileKind(
     case 'traits':
     case 'context': {
       const map = compileFieldMap(value, at, issues);
+      if (map && kind === 'context') for (const field of map.fields) context.contextPaths.add(field.name);
       return map && new AttributeNode(path, kind, map);
     }
     case 'localTime':
+      context.contextPaths.add(TIMEZONE_PATH);
       return compileLocalTime(value, at, path, issues);
     case 'weekday':
+      context.contextPaths.add(TIMEZONE_PATH);
       return compileWeekday(value, at, path, issues);
     case 'profileAge': {
       const test = compileNumericTest(value, at, issues, true);

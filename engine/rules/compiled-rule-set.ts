@@ -39,6 +39,7 @@ export class CompiledRules implements CompiledRuleSet {
   readonly segments: ReadonlyArray<Pick<SegmentDefinition, 'key' | 'name' | 'priority' | 'enabled'>>;
   readonly streams: ReadonlyArray<StreamSpec>;
   readonly maxRetentionMs: number;
+  readonly contextPaths: ReadonlyArray<string>;
   /** Creates the `segments` record of an evaluation (enabled segments, in evaluation order). */
   private readonly newResults: () => Record<string, SegmentResult>;
 
@@ -50,7 +51,9 @@ export class CompiledRules implements CompiledRuleSet {
     private readonly order: ReadonlyArray<number>,
     streams: StreamSpec[],
     private readonly router: (event: VisitorEvent) => StreamEntry[],
+    contextPaths: ReadonlyArray<string> = [],
   ) {
+    this.contextPaths = Object.freeze([...contextPaths]);
     this.segments = Object.freeze(
       order
         .map((index) => compiled[index]!)

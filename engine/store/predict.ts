@@ -2,7 +2,7 @@
  * The profile a batch of events will produce, computed before the batch is stored: what lets an
  * event that changes a membership be stored, evaluated and announced in one round trip
  * (`IngestProposal` in types.ts). It mirrors what `ingest` does to the facts the rules read
- * (streams, first/last, context, version); both stores implement that, and the contract suite
+ * (streams, first/last, context as the policy keeps it, version); both stores implement that, and the contract suite
  * checks that this mirror agrees with them.
  *
  * A wrong prediction cannot be stored: `ingest` writes the proposal only when the profile was
@@ -32,7 +32,10 @@ export function predictIngest(
   if (ids.size !== events.length) return null;
 
   const { now } = context;
+  const policy = context.contextPolicy;
   const context_: JsonObject = { ...base.context };
+  // What ingest keeps: keys of another policy go, then each event's kept keys are applied.
+  policy.prune(context_);
   let contextAt = base.exists ? (base.contextAt ?? -1) : -1;
   if (base.exists && base.contextAt === undefined && Object.keys(base.context).length > 0) return null;
   const added = new Map<string, Array<[EpochMs, string | undefined]>>();
@@ -44,7 +47,7 @@ export function predictIngest(
     }
     // The most recent event's context wins, key by key (in batch order for equal times).
     if (event.timestamp >= contextAt) {
-      Object.assign(context_, event.context);
+      policy.apply(context_, event.context);
       contextAt = event.timestamp;
     }
   }

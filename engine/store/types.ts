@@ -8,6 +8,7 @@
  * between (optimistic concurrency on the profile `version`). Every id a method takes may be an
  * alias left by a merge; the store follows it and reports the canonical id it worked on.
  */
+import type { ContextPolicy, ProfileLimits } from './limits';
 import type {
   Consent,
   EpochMs,
@@ -34,6 +35,10 @@ export interface StoreContext {
    * profile (a bot, a replay) can make every later ingest read back.
    */
   maxEntriesPerStream: number;
+  /** What is kept of event contexts: the rules' paths and the allowance (see limits.ts). */
+  contextPolicy: ContextPolicy;
+  /** Per-profile bounds on traits and remembered event ids (see limits.ts). */
+  limits: Pick<ProfileLimits, 'maxTraits' | 'maxTraitBytes' | 'maxSeenIds'>;
 }
 
 /** One validated event and the streams it enters (from `CompiledRuleSet.route`). */
@@ -156,9 +161,16 @@ export interface ProfileStore {
   load(profileId: string, context: StoreContext): Promise<ProfileRecord>;
   /** Writes an evaluation's outcome if `expectedVersion` still holds; `false` if a newer write won. */
   commit(profileId: string, request: CommitRequest): Promise<boolean>;
-  /** Sets traits key by key (`null` removes a trait) and reads the profile back. */
+  /**
+   * Sets traits key by key (`null` removes a trait) and reads the profile back. Throws
+   * `ProfileLimitError` and stores nothing when the traits would pass `limits.maxTraits` or
+   * `limits.maxTraitBytes`.
+   */
   setTraits(profileId: string, traits: JsonObject, context: StoreContext): Promise<ProfileRecord>;
-  /** Sets consent; behavioural consent off drops every stored event now and refuses new ones. */
+  /**
+   * Sets consent; behavioural consent off drops every stored event and the stored context now
+   * and refuses new events.
+   */
   setConsent(profileId: string, consent: Consent, context: StoreContext): Promise<ProfileRecord>;
   /** Reads everything needed to merge the profile into another one, or `null` if it does not exist. */
   exportProfile(profileId: string, context: StoreContext): Promise<ProfileExport | null>;
@@ -167,6 +179,9 @@ export interface ProfileStore {
    * `userId`), then sets `traits` (`null` removes one) and reads the user profile back.
    * Idempotent: events are keyed by id, so a retried merge counts nothing twice; the user's own
    * traits win over the merged profile's, and the user's consent stands if the profile existed.
+   * Bounds: `traits` past a trait bound throw `ProfileLimitError` (nothing stored); the merged
+   * profile's traits are copied only if they all fit beside the user's; context keys the policy
+   * does not keep are not copied; `seen` is trimmed to `limits.maxSeenIds`.
    */
   absorb(
     userProfileId: string,

@@ -2,7 +2,9 @@
  * The due-set in process memory, for the embedded store: the same protocol as the Redis one
  * (see `due-set.ts`). A map holds each profile's current time; a binary min-heap orders
  * (time, profile) pairs so a claim only looks at what is due. Heap entries whose time no longer
- * matches the map are stale (rescheduled or removed) and are skipped when they surface.
+ * matches the map are stale (rescheduled or removed) and are skipped when they surface; when
+ * they outnumber the live ones the heap is rebuilt from the map, so its size stays within a
+ * small multiple of the profiles scheduled.
  */
 import type { EpochMs } from '../types';
 import {
@@ -16,6 +18,9 @@ import {
 } from './due-set';
 
 type HeapEntry = [at: number, profileId: string];
+
+/** Stale entries tolerated beyond one per scheduled profile before the heap is rebuilt. */
+const COMPACT_SLACK = 1024;
 
 export class MemoryDueSet implements DueSet {
   private readonly scheduled = new Map<string, number>();
@@ -88,7 +93,14 @@ export class MemoryDueSet implements DueSet {
 
   private set(profileId: string, at: number): void {
     this.scheduled.set(profileId, at);
-    this.push([at, profileId]);
+    if (this.heap.length >= 2 * this.scheduled.size + COMPACT_SLACK) this.rebuild();
+    else this.push([at, profileId]);
+  }
+
+  /** Drops every stale entry: the heap again holds one entry per scheduled profile. */
+  private rebuild(): void {
+    this.heap.length = 0;
+    for (const [profileId, at] of this.scheduled) this.push([at, profileId]);
   }
 
   /** The earliest live entry, dropping stale ones on the way. */

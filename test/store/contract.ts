@@ -9,11 +9,12 @@ import { predictIngest } from '../../engine/store/predict';
 import { emptyRecord } from '../../engine/store/record';
 import { memberPartition } from '../../engine/store/redis/member-index';
 import type { RedisProfileStore } from '../../engine/store/redis/redis-store';
+import { ProfileLimitError } from '../../engine/store/limits';
 import type { CommitRequest } from '../../engine/store/types';
 import { RedisDueSet } from '../../engine/time/redis-due-set';
-import type { SegmentChange } from '../../engine/types';
+import type { JsonObject, SegmentChange } from '../../engine/types';
 import { cutPubSubLinks } from '../support/pubsub-links';
-import { event, handSource, Harness, uid, view, type Backend } from './harness';
+import { event, handSource, Harness, storeBounds, uid, view, type Backend } from './harness';
 
 const WIDE = { windowMs: 60_000, threshold: 3, deadlineMs: 60_000 };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,14 +79,9 @@ export function storeContract(name: string, backend: () => Backend): void {
         streams,
         dedupeWindowMs: 2000,
         maxEntriesPerStream: 5,
+        ...storeBounds(['tz', 'device.type']),
       });
-      const routed = (
-        id: string,
-        at: number,
-        stream: string,
-        value?: string,
-        ctx: Record<string, string> = {},
-      ) => ({
+      const routed = (id: string, at: number, stream: string, value?: string, ctx: JsonObject = {}) => ({
         event: { id, type: 'x', timestamp: at, properties: {}, context: ctx },
         entries: [value === undefined ? { stream } : { stream, value }],
       });
@@ -148,6 +144,125 @@ export function storeContract(name: string, backend: () => Backend): void {
         });
         // The dropped entries' ids are still known: a replay counts nothing.
         expect((await store.ingest(profile, batch.slice(0, 2), context(1011))).duplicates).toBe(2);
+      });
+
+      it('keeps of event contexts only the kept paths, projected; drops values over the byte bound', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const ctx = (now: number, bytes = 2048) => ({
+          ...context(now),
+          ...storeBounds(['tz', 'device.type', 'page'], { maxContextValueBytes: bytes }),
+        });
+        const first = await store.ingest(
+          profile,
+          [
+            routed('a', 1000, 'buy', undefined, {
+              tz: 'CET',
+              junk1: 1,
+              junk2: { deep: true },
+              device: { type: 'mobile', model: 'x', extra: { a: 1 } },
+              page: { path: '/a', title: 't' },
+            }),
+          ],
+          ctx(1000),
+        );
+        expect(first.profile.context).toEqual({
+          tz: 'CET',
+          device: { type: 'mobile' },
+          page: { path: '/a', title: 't' },
+        });
+        // The newest event's value of a kept key replaces the stored one, even when it holds none
+        // of the kept paths (then nothing is stored for it) or is over the byte bound (dropped).
+        const second = await store.ingest(
+          profile,
+          [routed('b', 1100, 'buy', undefined, { device: { model: 'y' }, page: { path: 'p'.repeat(200) } })],
+          ctx(1100, 100),
+        );
+        expect(second.profile.context).toEqual({ tz: 'CET' });
+        const loaded = await store.load(profile, ctx(1200));
+        expect(loaded.context).toEqual({ tz: 'CET' });
+      });
+
+      it('drops the context keys of the previous rules once an event is stored under new ones', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const under = (paths: string[], now: number) => ({ ...context(now), ...storeBounds(paths) });
+        await store.ingest(
+          profile,
+          [routed('a', 1000, 'buy', undefined, { tz: 'CET', device: { type: 'mobile' } })],
+          under(['tz', 'device.type'], 1000),
+        );
+        const after = await store.ingest(
+          profile,
+          [routed('b', 1100, 'buy', undefined, { locale: 'fr' })],
+          under(['device.type', 'locale'], 1100),
+        );
+        expect(after.profile.context).toEqual({ device: { type: 'mobile' }, locale: 'fr' });
+      });
+
+      it('remembers at most maxSeenIds event ids, the newest; a merge keeps the bound', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const bounded = (now: number) => ({ ...context(now), ...storeBounds(['tz'], { maxSeenIds: 5 }) });
+        const batch = Array.from({ length: 8 }, (_, i) => routed(`s${i}`, 1000 + i, 'buy'));
+        expect((await store.ingest(profile, batch, bounded(1010))).accepted).toBe(8);
+        const exported = await store.exportProfile(profile, bounded(1010));
+        expect(exported?.seen.map(([id]) => id).sort()).toEqual(['s3', 's4', 's5', 's6', 's7']);
+        // The newest ids are still known; the oldest went first.
+        expect((await store.ingest(profile, [batch[7]!], bounded(1011))).duplicates).toBe(1);
+        const user = `user:${uid('u')}`;
+        await store.ingest(
+          user,
+          Array.from({ length: 4 }, (_, i) => routed(`u${i}`, 1005 + i, 'buy')),
+          bounded(1010),
+        );
+        await store.absorb(user, 'u', exported, {}, bounded(1012));
+        const merged = await store.exportProfile(user, bounded(1012));
+        expect(merged?.seen).toHaveLength(5);
+        expect(merged?.seen.map(([, at]) => at).sort()).toEqual([1006, 1006, 1007, 1007, 1008]);
+      });
+
+      it('refuses a trait write past maxTraits or maxTraitBytes whole, with the limit named', async () => {
+        const { store } = harness().store();
+        const profile = uid('anon');
+        const bounded = (now: number) => ({
+          ...context(now),
+          ...storeBounds(['tz'], { maxTraits: 3, maxTraitBytes: 40 }),
+        });
+        await store.setTraits(profile, { a: 1, b: 2 }, bounded(1000));
+        const tooMany = store.setTraits(profile, { c: 3, d: 4 }, bounded(1001));
+        await expect(tooMany).rejects.toBeInstanceOf(ProfileLimitError);
+        await expect(store.setTraits(profile, { c: 3, d: 4 }, bounded(1001))).rejects.toMatchObject({
+          limit: 'maxTraits',
+          max: 3,
+          actual: 4,
+        });
+        // Bytes: key plus JSON value, UTF-8 ("a" + "1", "b" + "2", "c" + 38 bytes of JSON string).
+        await expect(store.setTraits(profile, { c: 'é'.repeat(18) }, bounded(1002))).rejects.toMatchObject({
+          limit: 'maxTraitBytes',
+          max: 40,
+          actual: 4 + 1 + 38,
+        });
+        const unchanged = await store.load(profile, bounded(1003));
+        expect(unchanged.traits).toEqual({ a: 1, b: 2 });
+        // Replacing and removing within the bounds is fine.
+        const replaced = await store.setTraits(profile, { a: null, c: 3, d: 'x' }, bounded(1004));
+        expect(replaced.traits).toEqual({ b: 2, c: 3, d: 'x' });
+        // A merge: the call's traits are checked first; the anonymous traits come only if all fit.
+        const user = `user:${uid('u')}`;
+        const exported = await store.exportProfile(profile, bounded(1005));
+        await expect(
+          store.absorb(user, 'u', exported, { p: 1, q: 2, r: 3, s: 4 }, bounded(1005)),
+        ).rejects.toMatchObject({ limit: 'maxTraits' });
+        expect((await store.load(user, bounded(1005))).exists).toBe(false);
+        const merged = await store.absorb(user, 'u', exported, { p: 1, q: 2 }, bounded(1006));
+        expect(merged.traits).toEqual({ p: 1, q: 2 });
+        const roomy = `user:${uid('u')}`;
+        expect((await store.absorb(roomy, 'u2', exported, { b: 9 }, bounded(1006))).traits).toEqual({
+          b: 9,
+          c: 3,
+          d: 'x',
+        });
       });
 
       it('commits only on the version it read', async () => {
@@ -252,13 +367,23 @@ export function storeContract(name: string, backend: () => Backend): void {
           const batch = Array.from({ length: 1 + random(3) }, (_, i) => {
             const id = random(8) === 0 ? `e${random(step + 1)}-0` : `e${step}-${i}`;
             const at = now - 100 * random(12);
-            const ctx: Record<string, string> = random(4) === 0 ? {} : { tz: `z${random(4)}` };
+            const ctx: JsonObject =
+              random(4) === 0
+                ? {}
+                : {
+                    tz: `z${random(4)}`,
+                    [`junk${random(50)}`]: random(3),
+                    ...(random(2) === 0 ? { device: { type: `d${random(2)}`, model: random(9) } } : {}),
+                    ...(random(3) === 0 ? { device: { model: 1 } } : {}),
+                  };
             return random(2) === 0
               ? routed(id, at, 'views', ['news', 'sport', 'tech'][random(3)], ctx)
               : routed(id, at, 'buy', undefined, ctx);
           });
-          const prediction = predictIngest(base, batch, context(now));
-          const result = await store.ingest(profile, batch, context(now));
+          // Half way, the rules change what they read of the context.
+          const at = { ...context(now), ...(step >= 100 ? storeBounds(['device', 'junk7']) : {}) };
+          const prediction = predictIngest(base, batch, at);
+          const result = await store.ingest(profile, batch, at);
           if (prediction && result.accepted === batch.length) {
             predicted += 1;
             expect(prediction).toEqual(result.profile);
@@ -464,6 +589,7 @@ export function storeContract(name: string, backend: () => Backend): void {
         streams: engine.rules.streams,
         dedupeWindowMs: 60_000,
         maxEntriesPerStream: 100,
+        ...storeBounds(),
       };
       await engine.store.absorb(
         `user:${userId}`,
@@ -541,6 +667,80 @@ export function storeContract(name: string, backend: () => Backend): void {
       expect((await engine.track(profile, [view(now + 5)])).accepted).toBe(1);
     });
 
+    it('a flood of distinct context keys leaves the profile bounded, and reading it stays fast', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const now = Date.now();
+      // 50 calls of 100 events, each event with 60 new top-level keys and 60 new nested ones
+      // under a kept key: 600,000 distinct keys sent.
+      for (let call = 0; call < 50; call += 1) {
+        const events = Array.from({ length: 100 }, (_, i) => {
+          const n = call * 100 + i;
+          const flood = Object.fromEntries(Array.from({ length: 60 }, (_, k) => [`k${n}_${k}`, k]));
+          return {
+            ...event('Flood', now - 5000 + n, {}, `f${n}`),
+            context: { ...flood, device: { type: 'mobile', ...flood }, timezone: 'Europe/Paris' },
+          };
+        });
+        expect((await engine.track(profile, events)).accepted).toBe(100);
+      }
+      const record = await engine.store.load(profile, {
+        now: Date.now(),
+        rulesVersion: 'hand-1',
+        streams: engine.rules.streams,
+        dedupeWindowMs: 60_000,
+        maxEntriesPerStream: 100,
+        ...storeBounds(),
+      });
+      expect(record.context).toEqual({ device: { type: 'mobile' }, timezone: 'Europe/Paris' });
+      expect((await engine.getProfile(profile)).segments.map((s) => s.key)).toEqual(['mobile']);
+      if (h.backend.kind !== 'memory') {
+        const admin = h.adminClient();
+        const key = `${h.keyPrefix}:{${profile}}:h`;
+        // v, rv, fs, ca, ck, due, m:mobile, c:device, c:timezone: no field per context key sent.
+        expect(await admin.hlen(key)).toBeLessThanOrEqual(12);
+        const seen = `${h.keyPrefix}:{${profile}}:seen`;
+        expect(await admin.zcard(seen)).toBe(5000);
+        const reads: number[] = [];
+        for (let i = 0; i < 7; i += 1) {
+          const started = performance.now();
+          await engine.getProfile(profile);
+          reads.push(performance.now() - started);
+        }
+        expect(Math.min(...reads)).toBeLessThan(5);
+      }
+    });
+
+    it('consent off deletes the stored context too: a membership built on it exits, announced', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const profile = uid('anon');
+      const entered = await engine.track(profile, [
+        { ...event('Page', Date.now()), context: { device: { type: 'mobile' }, locale: 'fr' } },
+      ]);
+      expect(entered.change?.entered).toEqual(['mobile']);
+      const exit = nextChange(engine, profile, (c) => c.cause === 'consent');
+      await exit.ready;
+      const off = await engine.setConsent(profile, { behavioral: false });
+      expect(off.segments).toEqual([]);
+      expect(await exit.change).toMatchObject({ exited: ['mobile'], entered: [] });
+      const stored = await engine.store.load(profile, {
+        now: Date.now(),
+        rulesVersion: 'hand-1',
+        streams: engine.rules.streams,
+        dedupeWindowMs: 60_000,
+        maxEntriesPerStream: 100,
+        ...storeBounds(),
+      });
+      expect(stored.context).toEqual({});
+      expect(stored.contextAt).toBeUndefined();
+      if (h.backend.kind !== 'memory') {
+        const fields = await h.adminClient().hkeys(`${h.keyPrefix}:{${profile}}:h`);
+        expect(fields.filter((field) => field.startsWith('c') && field !== 'cs')).toEqual([]);
+      }
+    });
+
     it('expires anonymous profiles after their TTL', async () => {
       const h = harness();
       const engine = await h.engine(WIDE, { anonymousTtlMs: 300 });
@@ -564,29 +764,29 @@ export function storeContract(name: string, backend: () => Backend): void {
         const h = harness();
         const engine = await h.engine(WIDE);
         const count = () => engine.countMembers();
-        expect(await count()).toEqual({ reader: 0, abandoner: 0, vip: 0 });
+        expect(await count()).toEqual({ reader: 0, abandoner: 0, vip: 0, mobile: 0 });
         const [a, b, c, d] = [uid('anon'), uid('anon'), uid('anon'), uid('anon')];
         for (const profile of [a, b, c]) await fourViews(engine, profile);
         await engine.setTraits(a, { plan: 'gold' });
         await engine.setTraits(b, { plan: 'gold' });
-        expect(await count()).toEqual({ reader: 3, abandoner: 0, vip: 2 });
+        expect(await count()).toEqual({ reader: 3, abandoner: 0, vip: 2, mobile: 0 });
         await engine.setTraits(b, { plan: null });
-        expect(await count()).toEqual({ reader: 3, abandoner: 0, vip: 1 });
+        expect(await count()).toEqual({ reader: 3, abandoner: 0, vip: 1, mobile: 0 });
         // Consent off drops c's events: it leaves `reader`.
         await engine.setConsent(c, { behavioral: false });
-        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1 });
+        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1, mobile: 0 });
         // a becomes a known user: the same person, counted once.
         const userId = uid('user');
         await engine.identify(a, userId);
-        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1 });
+        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1, mobile: 0 });
         // The user's second device reads too: one more member until it is merged into the same user.
         await fourViews(engine, d);
         expect((await count()).reader).toBe(3);
         await engine.identify(d, userId);
-        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1 });
+        expect(await count()).toEqual({ reader: 2, abandoner: 0, vip: 1, mobile: 0 });
         // Erasure (through an old anonymous id) leaves no count and no index entry behind.
         await engine.forget(a);
-        expect(await count()).toEqual({ reader: 1, abandoner: 0, vip: 0 });
+        expect(await count()).toEqual({ reader: 1, abandoner: 0, vip: 0, mobile: 0 });
         expect(await h.indexedIds()).toEqual(h.backend.kind === 'memory' ? [] : [b]);
       });
 

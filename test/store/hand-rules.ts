@@ -5,7 +5,8 @@
  *   reader     more than `threshold` `Article Viewed` events within `windowMs`
  *   abandoner  a `Product Viewed` with value >= 100, then no `Order Completed` within `deadlineMs`
  *
- * plus a trait rule (`vip`: trait `plan` = "gold") and a value-carrying stream (article ids).
+ * plus a trait rule (`vip`: trait `plan` = "gold"), a context rule (`mobile`: context
+ * `device.type` = "mobile") and a value-carrying stream (article ids).
  */
 import type {
   CompiledRuleSet,
@@ -36,7 +37,9 @@ export function handRules({
       { key: 'reader', name: 'Reader', priority: 10, enabled: true },
       { key: 'abandoner', name: 'Abandoner', priority: 20, enabled: true },
       { key: 'vip', name: 'VIP', priority: 5, enabled: true },
+      { key: 'mobile', name: 'Mobile', priority: 1, enabled: true },
     ],
+    contextPaths: ['device.type'],
     streams: [
       {
         id: 'views',
@@ -75,6 +78,9 @@ export function handRules({
       const pending = open.map((v) => v + deadlineMs).filter((at) => at > now);
       const abandonerNext = abandoner || pending.length === 0 ? null : Math.min(...pending);
       const vip = facts.traits.plan === 'gold';
+      const device = facts.context.device;
+      const mobile =
+        typeof device === 'object' && device !== null && !Array.isArray(device) && device.type === 'mobile';
       const nexts = [readerNext, abandonerNext].filter((t): t is number => t !== null);
       return {
         segments: {
@@ -95,6 +101,11 @@ export function handRules({
             member: vip,
             nextChangeAt: null,
             reason: { text: `plan = ${String(facts.traits.plan)}`, conditions: [] },
+          },
+          mobile: {
+            member: mobile,
+            nextChangeAt: null,
+            reason: { text: `device.type = ${mobile ? 'mobile' : 'other'}`, conditions: [] },
           },
         },
         nextChangeAt: nexts.length > 0 ? Math.min(...nexts) : null,

@@ -13,7 +13,13 @@ import {
 import type { RuleSetSource, VisitorEvent } from '../../engine/types';
 import { MemoryProfileStore } from '../../engine/store/memory/memory-store';
 import { RedisProfileStore } from '../../engine/store/redis/redis-store';
-import type { ProfileStore } from '../../engine/store/types';
+import type { ProfileStore, StoreContext } from '../../engine/store/types';
+import {
+  ContextPolicy,
+  DEFAULT_CONTEXT_ALLOWANCE,
+  DEFAULT_PROFILE_LIMITS,
+  type ProfileLimits,
+} from '../../engine/store/limits';
 import { handRules, type HandRulesOptions } from './hand-rules';
 
 export type Backend =
@@ -67,14 +73,19 @@ export class Harness {
    * A bare store on this backend with a settable clock (for the embedded store's TTLs); Redis
    * stores take time only from each call's `StoreContext.now`.
    */
-  store(options: { anonymousTtlMs?: number; userTtlMs?: number } = {}): {
+  store(options: { anonymousTtlMs?: number; userTtlMs?: number; maxProfiles?: number } = {}): {
     store: ProfileStore;
     clock: { time: number };
   } {
     const clock = { time: 0 };
     const ttl = { anonymousTtlMs: options.anonymousTtlMs ?? 0, userTtlMs: options.userTtlMs ?? 0 };
     if (this.backend.kind === 'memory') {
-      const store = new MemoryProfileStore({ clock: { now: () => clock.time }, ...ttl, publish: () => {} });
+      const store = new MemoryProfileStore({
+        clock: { now: () => clock.time },
+        ...ttl,
+        publish: () => {},
+        ...(options.maxProfiles ? { maxProfiles: options.maxProfiles } : {}),
+      });
       return { store, clock };
     }
     const client = this.adminClient();
@@ -170,6 +181,18 @@ export class Harness {
     this.admin?.disconnect();
     for (const client of this.clients) client.disconnect();
   }
+}
+
+/**
+ * The bounds part of a `StoreContext` for tests calling a store directly: the default limits
+ * (overridden by `limits`) and a context policy keeping `paths` (default the allowance).
+ */
+export function storeBounds(
+  paths: readonly string[] = DEFAULT_CONTEXT_ALLOWANCE,
+  limits: Partial<ProfileLimits> = {},
+): Pick<StoreContext, 'contextPolicy' | 'limits'> {
+  const resolved = { ...DEFAULT_PROFILE_LIMITS, ...limits };
+  return { contextPolicy: new ContextPolicy(paths, resolved.maxContextValueBytes), limits: resolved };
 }
 
 let sequence = 0;

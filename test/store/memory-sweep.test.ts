@@ -1,6 +1,7 @@
 /** The embedded store forgets expired profiles even if nobody reads them again (like Redis TTLs). */
 import { expect, it } from 'vitest';
 import { MemoryProfileStore } from '../../engine/store/memory/memory-store';
+import { storeBounds } from './harness';
 
 it('sweeps expired profiles and aliases', async () => {
   let time = 1000;
@@ -10,7 +11,14 @@ it('sweeps expired profiles and aliases', async () => {
     userTtlMs: 0,
     publish() {},
   });
-  const context = { now: time, rulesVersion: 'r', streams: [], dedupeWindowMs: 0, maxEntriesPerStream: 100 };
+  const context = {
+    now: time,
+    rulesVersion: 'r',
+    streams: [],
+    dedupeWindowMs: 0,
+    maxEntriesPerStream: 100,
+    ...storeBounds(),
+  };
   await store.setTraits('anon-1', { a: 1 }, context);
   const exported = await store.exportProfile('anon-1', context);
   await store.absorb('user:u', 'u', exported, {}, context);

@@ -43,6 +43,25 @@ describe('plugin configuration', () => {
     );
   });
 
+  it('accepts per-profile bounds and the embedded store cap, and names a typo in them', () => {
+    const config = parsePluginConfig({
+      tokens: { secrets: [SECRET] },
+      profileLimits: { maxTraits: 50, contextAllowance: ['device.type'] },
+      embeddedStore: { maxProfiles: 1000 },
+    });
+    expect(config.profileLimits).toEqual({ maxTraits: 50, contextAllowance: ['device.type'] });
+    expect(config.embeddedStore).toEqual({ maxProfiles: 1000 });
+    expect(() =>
+      parsePluginConfig({
+        tokens: { secrets: [SECRET] },
+        profileLimits: { maxTrait: 50, maxSeenIds: 0, contextAllowance: ['a..b'] },
+        embeddedStore: { maxProfiles: -1 },
+      }),
+    ).toThrow(
+      /profileLimits\.maxSeenIds: .*\n.*profileLimits\.contextAllowance\.0: must be a dot path.*\n.*profileLimits: Unrecognized key: "maxTrait"\n.*embeddedStore\.maxProfiles: /,
+    );
+  });
+
   it('names every bad option', () => {
     expect(() =>
       parsePluginConfig({

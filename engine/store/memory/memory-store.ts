@@ -5,9 +5,16 @@
  *
  * Each method body runs synchronously, so every operation is atomic like a Lua script; the
  * methods are `async` only to keep the `ProfileStore` contract.
+ *
+ * Bounded: at most `maxProfiles` profiles (and as many aliases). Creating one more evicts the
+ * least recently written anonymous profile, or, when only users are left, the least recently
+ * written user (the embedded store keeps nothing across a restart anyway: an evicted profile is
+ * what every profile is after one). An eviction is like an expiry: nothing is announced, and
+ * `onEvict` lets the caller drop what it keeps about the profile (its due-set entry).
  */
 import type { Clock, Consent, EpochMs, JsonObject, MembershipState, SegmentChange } from '../../types';
 import { assertProfileId } from '../profile-id';
+import { traitLimitExceeded, traitsSize, type ContextPolicy } from '../limits';
 import { assertEventId, emptyRecord, streamFactsFromPairs, streamMember } from '../record';
 import type {
   CommitRequest,
@@ -25,6 +32,7 @@ const MAX_ALIAS_HOPS = 8;
 const SWEEP_INTERVAL_MS = 60_000;
 
 interface StoredProfile {
+  id: string;
   version: number;
   rulesVersion: string | null;
   memberships: Map<string, MembershipState>;
@@ -32,6 +40,8 @@ interface StoredProfile {
   traits: JsonObject;
   context: JsonObject;
   contextAt: EpochMs | null;
+  /** The `ContextPolicy.fingerprint` the context was last pruned with. */
+  contextFingerprint: string | null;
   behavioral: boolean;
   userId: string | null;
   firstSeenAt: EpochMs;
@@ -54,17 +64,31 @@ export interface MemoryProfileStoreOptions {
   userTtlMs: number;
   /** Receives each committed change (the in-process change bus). */
   publish(change: SegmentChange): void;
+  /** Most profiles held, and most aliases (default `DEFAULT_MAX_PROFILES`). */
+  maxProfiles?: number;
+  /** Told the id of each profile evicted to make room (not of expired or erased ones). */
+  onEvict?(profileId: string): void;
 }
+
+/** Profiles the embedded store holds at most, by default. */
+export const DEFAULT_MAX_PROFILES = 100_000;
 
 export class MemoryProfileStore implements ProfileStore {
   readonly kind = 'memory';
   private readonly profiles = new Map<string, StoredProfile>();
   private readonly aliasOf = new Map<string, AliasEntry>();
+  /** Anonymous and user profile ids, least recently written first (the eviction order). */
+  private readonly anonymousByWrite = new Set<string>();
+  private readonly usersByWrite = new Set<string>();
+  private readonly maxProfiles: number;
 
   /** Drops expired profiles nobody touches any more (reads drop them lazily too). */
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: MemoryProfileStoreOptions) {
+    this.maxProfiles = options.maxProfiles ?? DEFAULT_MAX_PROFILES;
+    if (!Number.isSafeInteger(this.maxProfiles) || this.maxProfiles < 1)
+      throw new TypeError('maxProfiles must be a positive integer');
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -94,6 +118,7 @@ export class MemoryProfileStore implements ProfileStore {
     const asExpected = proposal !== undefined && id === profileId && this.isAsExpected(profile, proposal);
     const dedupe = Math.max(context.dedupeWindowMs, ...context.streams.map((s) => s.retentionMs));
     if (profile) trim(profile.seen, now - dedupe);
+    const policy = context.contextPolicy;
     for (const { event, entries } of events) {
       profile ??= this.create(id, now, context.rulesVersion);
       if (profile.seen.has(event.id)) {
@@ -115,11 +140,13 @@ export class MemoryProfileStore implements ProfileStore {
         );
       }
       if (event.timestamp >= (profile.contextAt ?? -1)) {
-        Object.assign(profile.context, event.context);
+        policy.apply(profile.context, event.context);
         profile.contextAt = event.timestamp;
       }
     }
     if (profile && result.accepted > 0) {
+      pruneContext(profile, policy);
+      keepNewest(profile.seen, context.limits.maxSeenIds);
       profile.version += 1;
       for (const spec of context.streams) {
         const stream = profile.streams.get(spec.id);
@@ -128,7 +155,7 @@ export class MemoryProfileStore implements ProfileStore {
           keepNewest(stream, context.maxEntriesPerStream);
         }
       }
-      this.refreshTtl(profile, now);
+      this.touch(profile, now);
       if (asExpected && result.accepted === events.length) {
         result.proposalCommitted = this.writeOutcome(profile, proposal.outcome);
       }
@@ -162,7 +189,7 @@ export class MemoryProfileStore implements ProfileStore {
     profile.rulesVersion = outcome.rulesVersion;
     profile.dueAt = outcome.dueAt;
     profile.memberships = new Map(Object.entries(outcome.memberships));
-    this.refreshTtl(profile, this.options.clock.now());
+    this.touch(profile, this.options.clock.now());
     const change = outcome.change;
     if (change) queueMicrotask(() => this.options.publish(change));
     return true;
@@ -170,10 +197,18 @@ export class MemoryProfileStore implements ProfileStore {
 
   async setTraits(profileId: string, traits: JsonObject, context: StoreContext): Promise<ProfileRecord> {
     const id = this.resolve(profileId);
-    const profile = this.get(id) ?? this.create(id, context.now);
-    applyTraits(profile.traits, traits);
+    const existing = this.get(id);
+    const updated = applyTraits(existing?.traits ?? {}, traits);
+    const refused = traitLimitExceeded(
+      traitsSize(existing?.traits ?? {}),
+      traitsSize(updated),
+      context.limits,
+    );
+    if (refused) throw refused;
+    const profile = existing ?? this.create(id, context.now);
+    profile.traits = updated;
     profile.version += 1;
-    this.refreshTtl(profile, context.now);
+    this.touch(profile, context.now);
     return this.record(id, profile, context);
   }
 
@@ -185,9 +220,11 @@ export class MemoryProfileStore implements ProfileStore {
       profile.seen.clear();
       profile.streams.clear();
       profile.firstLast.clear();
+      profile.context = {};
+      profile.contextAt = null;
     }
     profile.version += 1;
-    this.refreshTtl(profile, context.now);
+    this.touch(profile, context.now);
     return this.record(id, profile, context);
   }
 
@@ -215,6 +252,11 @@ export class MemoryProfileStore implements ProfileStore {
   ): Promise<ProfileRecord> {
     assertProfileId(userProfileId);
     const existing = this.get(userProfileId);
+    // Checked before anything is written: the call's own traits must fit beside the user's.
+    const before = existing?.traits ?? {};
+    const own = applyTraits(before, traits);
+    const refused = traitLimitExceeded(traitsSize(before), traitsSize(own), context.limits);
+    if (refused) throw refused;
     const profile = existing ?? this.create(userProfileId, context.now);
     if (source) {
       const from = source.record;
@@ -222,6 +264,7 @@ export class MemoryProfileStore implements ProfileStore {
       if (profile.behavioral) {
         for (const [eventId, at] of source.seen)
           if (!profile.seen.has(eventId)) profile.seen.set(eventId, at);
+        keepNewest(profile.seen, context.limits.maxSeenIds);
         for (const [streamId, list] of Object.entries(source.entries)) {
           let stream = profile.streams.get(streamId);
           if (!stream) profile.streams.set(streamId, (stream = new Map()));
@@ -235,12 +278,17 @@ export class MemoryProfileStore implements ProfileStore {
           );
         }
         if (source.contextAt !== null && source.contextAt > (profile.contextAt ?? -1)) {
-          Object.assign(profile.context, from.context);
+          for (const [key, value] of Object.entries(from.context))
+            if (context.contextPolicy.keeps(key)) profile.context[key] = structuredClone(value);
           profile.contextAt = source.contextAt;
         }
       }
+      // The merged profile's traits come along only if they all fit beside the user's own.
+      const merged = { ...own };
       for (const [key, value] of Object.entries(from.traits))
-        if (!(key in profile.traits)) profile.traits[key] = value;
+        if (!Object.hasOwn(before, key) && !Object.hasOwn(traits, key)) merged[key] = structuredClone(value);
+      if (!traitLimitExceeded(traitsSize(own), traitsSize(merged), context.limits)) profile.traits = merged;
+      else profile.traits = own;
       for (const [key, state] of Object.entries(from.memberships)) {
         const mine = profile.memberships.get(key);
         if (!mine || state.since < mine.since) profile.memberships.set(key, { since: state.since });
@@ -248,21 +296,29 @@ export class MemoryProfileStore implements ProfileStore {
       if (from.firstSeenAt !== undefined)
         profile.firstSeenAt = Math.min(profile.firstSeenAt, from.firstSeenAt);
       for (const alias of [...source.aliases, source.id]) profile.aliases.add(alias);
+    } else {
+      profile.traits = own;
     }
-    applyTraits(profile.traits, traits);
     profile.userId = userId;
     profile.version += 1;
-    this.refreshTtl(profile, context.now);
+    this.touch(profile, context.now);
     return this.record(userProfileId, profile, context);
   }
 
   async retire(profileId: string, intoId: string, expectedVersion: number): Promise<boolean> {
     assertProfileId(profileId);
     if ((this.get(profileId)?.version ?? 0) !== expectedVersion) return false;
-    this.profiles.delete(profileId);
+    this.drop(profileId);
     // Erasing the target must delete this alias too, even when this id never stored anything.
     this.get(intoId)?.aliases.add(profileId);
     const ttl = this.options.anonymousTtlMs;
+    // Aliases are bounded like profiles: the oldest (the first to expire) makes room. Its device
+    // then starts a new anonymous profile, as after the alias's expiry.
+    this.aliasOf.delete(profileId);
+    if (this.aliasOf.size >= this.maxProfiles) {
+      const oldest = this.aliasOf.keys().next();
+      if (!oldest.done) this.aliasOf.delete(oldest.value);
+    }
     this.aliasOf.set(profileId, {
       target: intoId,
       expiresAt: ttl > 0 ? this.options.clock.now() + ttl : null,
@@ -273,7 +329,7 @@ export class MemoryProfileStore implements ProfileStore {
   async erase(profileId: string): Promise<EraseResult> {
     const id = this.resolve(profileId);
     const profile = this.get(id);
-    this.profiles.delete(id);
+    this.drop(id);
     const aliases = profile ? [...profile.aliases] : [];
     for (const alias of aliases) this.aliasOf.delete(alias);
     return {
@@ -304,13 +360,15 @@ export class MemoryProfileStore implements ProfileStore {
     clearInterval(this.sweeper);
     this.profiles.clear();
     this.aliasOf.clear();
+    this.anonymousByWrite.clear();
+    this.usersByWrite.clear();
   }
 
   /** Deletes every expired profile and alias (what Redis does with TTLs). */
   sweep(): void {
     const now = this.options.clock.now();
     for (const [id, profile] of this.profiles) {
-      if (profile.expiresAt !== null && profile.expiresAt <= now) this.profiles.delete(id);
+      if (profile.expiresAt !== null && profile.expiresAt <= now) this.drop(id);
     }
     for (const [id, alias] of this.aliasOf) {
       if (alias.expiresAt !== null && alias.expiresAt <= now) this.aliasOf.delete(id);
@@ -341,14 +399,21 @@ export class MemoryProfileStore implements ProfileStore {
   private get(id: string): StoredProfile | undefined {
     const profile = this.profiles.get(id);
     if (profile && profile.expiresAt !== null && profile.expiresAt <= this.options.clock.now()) {
-      this.profiles.delete(id);
+      this.drop(id);
       return undefined;
     }
     return profile;
   }
 
+  /** The number of profiles held (expired ones included until swept or read), for tests and tools. */
+  get size(): number {
+    return this.profiles.size;
+  }
+
   private create(id: string, now: EpochMs, rulesVersion: string | null = null): StoredProfile {
+    if (this.profiles.size >= this.maxProfiles) this.evictOne();
     const profile: StoredProfile = {
+      id,
       version: 0,
       rulesVersion,
       memberships: new Map(),
@@ -356,6 +421,7 @@ export class MemoryProfileStore implements ProfileStore {
       traits: {},
       context: {},
       contextAt: null,
+      contextFingerprint: null,
       behavioral: true,
       userId: null,
       firstSeenAt: now,
@@ -366,13 +432,38 @@ export class MemoryProfileStore implements ProfileStore {
       expiresAt: null,
     };
     this.profiles.set(id, profile);
-    this.refreshTtl(profile, now);
+    this.touch(profile, now);
     return profile;
   }
 
-  private refreshTtl(profile: StoredProfile, now: EpochMs): void {
+  /** After a write: refreshes the TTL and makes the profile the most recently written. */
+  private touch(profile: StoredProfile, now: EpochMs): void {
     const ttl = profile.userId === null ? this.options.anonymousTtlMs : this.options.userTtlMs;
     profile.expiresAt = ttl > 0 ? now + ttl : null;
+    this.anonymousByWrite.delete(profile.id);
+    this.usersByWrite.delete(profile.id);
+    (profile.userId === null ? this.anonymousByWrite : this.usersByWrite).add(profile.id);
+  }
+
+  /** Forgets a profile (expired, erased, retired or evicted). */
+  private drop(id: string): void {
+    this.profiles.delete(id);
+    this.anonymousByWrite.delete(id);
+    this.usersByWrite.delete(id);
+  }
+
+  /** Makes room for one profile: the least recently written anonymous one, else user. */
+  private evictOne(): void {
+    const now = this.options.clock.now();
+    for (const order of [this.anonymousByWrite, this.usersByWrite]) {
+      for (const id of order) {
+        const profile = this.profiles.get(id);
+        const expired = profile !== undefined && profile.expiresAt !== null && profile.expiresAt <= now;
+        this.drop(id);
+        if (profile && !expired) this.options.onEvict?.(id);
+        return;
+      }
+    }
   }
 
   private record(id: string, profile: StoredProfile, context: StoreContext): ProfileRecord {
@@ -416,13 +507,38 @@ function trim(entries: Map<string, EpochMs>, olderThan: EpochMs): void {
 /** Drops the oldest entries beyond `limit` (ties broken by member, like a sorted set). */
 function keepNewest(entries: Map<string, EpochMs>, limit: number): void {
   if (entries.size <= limit) return;
+  const excess = entries.size - limit;
+  // One event at a time over a full set (the common case at the bound): a scan per entry, no sort.
+  if (excess <= 4) {
+    for (let n = 0; n < excess; n++) {
+      let oldestKey: string | undefined;
+      let oldestAt = Infinity;
+      for (const [key, at] of entries)
+        if (at < oldestAt || (at === oldestAt && oldestKey !== undefined && key < oldestKey)) {
+          oldestKey = key;
+          oldestAt = at;
+        }
+      if (oldestKey !== undefined) entries.delete(oldestKey);
+    }
+    return;
+  }
   const oldest = [...entries].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [key] of oldest.slice(0, entries.size - limit)) entries.delete(key);
 }
 
-function applyTraits(target: JsonObject, traits: JsonObject): void {
+/** `traits` applied key by key to a copy of `base` (`null` removes a trait). */
+function applyTraits(base: JsonObject, traits: JsonObject): JsonObject {
+  const target = { ...base };
   for (const [key, value] of Object.entries(traits)) {
     if (value === null) delete target[key];
     else target[key] = structuredClone(value);
   }
+  return target;
+}
+
+/** Deletes the context keys a policy other than the one in force kept (after a rules change). */
+function pruneContext(profile: StoredProfile, policy: ContextPolicy): void {
+  if (profile.contextFingerprint === policy.fingerprint) return;
+  policy.prune(profile.context);
+  profile.contextFingerprint = policy.fingerprint;
 }

@@ -132,8 +132,12 @@ const UNSENT = [
   'None of startup nodes is available',
   'Failed to refresh slots cache',
 ];
-/** Replies of a Redis that is up but cannot serve now (loading its data, failing over, busy). */
-const NOT_NOW = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY)\b/;
+/**
+ * Replies of a Redis that is up but cannot serve now (loading its data, failing over, busy, or
+ * out of memory under `maxmemory-policy noeviction`: a write is refused before it writes
+ * anything, see "Redis memory" in ../README.md).
+ */
+const NOT_NOW = /^(LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|OOM)\b/;
 /** Socket errors of an unreachable Redis. */
 const NETWORK = new Set([
   'ECONNREFUSED',

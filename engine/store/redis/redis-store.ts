@@ -16,6 +16,7 @@ import {
   type MembershipState,
 } from '../../types';
 import { assertProfileId } from '../profile-id';
+import { ProfileLimitError } from '../limits';
 import { assertEventId, decodeRecord, streamMember } from '../record';
 import type {
   CommitRequest,
@@ -69,12 +70,21 @@ export class RedisProfileStore implements ProfileStore {
     proposal?: IngestProposal,
   ): Promise<IngestResult> {
     const indexOf = streamIndexes(context.streams);
+    const policy = context.contextPolicy;
     const eventArgs: Array<string | number> = [events.length];
     for (const { event, entries } of events) {
       assertEventId(event.id);
-      const contextEntries = Object.entries(event.context);
-      eventArgs.push(event.id, event.timestamp, contextEntries.length);
-      for (const [key, value] of contextEntries) eventArgs.push(key, JSON.stringify(value));
+      eventArgs.push(event.id, event.timestamp);
+      // Only the kept context keys travel, projected ('' deletes the stored value: see limits.ts).
+      const countAt = eventArgs.push(0) - 1;
+      let kept = 0;
+      for (const key of Object.keys(event.context)) {
+        const projected = policy.project(key, event.context[key]!);
+        if (projected === undefined) continue;
+        eventArgs.push(key, projected === null ? '' : projected.json);
+        kept += 1;
+      }
+      eventArgs[countAt] = kept;
       eventArgs.push(entries.length);
       for (const entry of entries) {
         const index = indexOf.get(entry.stream);
@@ -96,6 +106,10 @@ export class RedisProfileStore implements ProfileStore {
         Math.max(context.dedupeWindowMs, ...context.streams.map((s) => s.retentionMs)),
         context.rulesVersion,
         context.maxEntriesPerStream,
+        context.limits.maxSeenIds,
+        policy.fingerprint,
+        policy.keys.length,
+        ...policy.keys,
         context.streams.length,
       ];
       for (const stream of context.streams) args.push(stream.id, stream.retentionMs);
@@ -195,10 +209,14 @@ export class RedisProfileStore implements ProfileStore {
         this.options.userTtlMs,
         context.streams.length,
         ...context.streams.map((s) => s.retentionMs),
+        context.limits.maxTraits,
+        context.limits.maxTraitBytes,
         pairs.length / 2,
         ...pairs,
       ];
-      return this.profileReply(id, await this.scripts.run('traits', keys, args), 1, context);
+      const reply = await this.scripts.run('traits', keys, args);
+      throwIfRefused(reply);
+      return this.profileReply(id, reply, 1, context);
     });
   }
 
@@ -281,7 +299,11 @@ export class RedisProfileStore implements ProfileStore {
         Object.entries(source?.firstLast ?? {}).map(([stream, [f, l]]) => [stream, [String(f), String(l)]]),
       ),
       traits: jsonFields(record?.traits ?? {}),
-      context: jsonFields(record?.context ?? {}),
+      context: jsonFields(
+        Object.fromEntries(
+          Object.entries(record?.context ?? {}).filter(([key]) => context.contextPolicy.keeps(key)),
+        ),
+      ),
       contextAt: source && source.contextAt !== null ? String(source.contextAt) : '',
       memberships: Object.fromEntries(
         Object.entries(record?.memberships ?? {}).map(([k, m]) => [k, String(m.since)]),
@@ -301,8 +323,13 @@ export class RedisProfileStore implements ProfileStore {
       this.options.anonymousTtlMs,
       this.options.userTtlMs,
       userId,
+      context.limits.maxTraits,
+      context.limits.maxTraitBytes,
+      context.limits.maxSeenIds,
     ];
-    const expiresAt = await this.scripts.run('absorb', keys, [...args, JSON.stringify(payload)]);
+    const reply = await this.scripts.run('absorb', keys, [...args, JSON.stringify(payload)]);
+    throwIfRefused(reply);
+    const expiresAt = asList(reply)[1];
     const merged = await this.load(id, context);
     // The merged profile's memberships came along: the user is now a member of them (the
     // anonymous profile leaves the index when it is retired).
@@ -408,6 +435,15 @@ function streamIndexes(streams: StoreContext['streams']): Map<string, number> {
     indexesByStreams.set(streams, indexes);
   }
   return indexes;
+}
+
+/** Throws the `ProfileLimitError` a script answered `{'limit', name, max, actual}` with. */
+function throwIfRefused(reply: Reply): void {
+  const list = asList(reply);
+  if (list[0] !== 'limit') return;
+  const limit = String(list[1]);
+  if (limit !== 'maxTraits' && limit !== 'maxTraitBytes') throw new Error(`unknown limit ${limit}`);
+  throw new ProfileLimitError(limit, Number(list[2]), Number(list[3]));
 }
 
 function asList(reply: Reply | undefined): Reply[] {

@@ -1,7 +1,9 @@
 /**
  * Loads the Lua scripts of `./lua` once per client with ioredis `defineCommand` (EVALSHA with a
  * transparent EVAL fallback, on every cluster node that needs it). A line `-- @include <name>`
- * is replaced by `lua/<name>.lua`, so helpers are written once.
+ * is replaced by `lua/<name>.lua`, so helpers are written once. The scripts that add data start
+ * with `#!lua` (flags, none): Redis then refuses them whole when it is out of memory (see "Redis
+ * memory" in ../README.md); the others run in the compatible mode.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -87,6 +87,28 @@ export const pluginConfigSchema = z
           context.addIssue({ code: 'custom', message: (error as Error).message });
         }
       }),
+    /**
+     * Per-profile bounds (engine `DEFAULT_PROFILE_LIMITS` when omitted): traits count and bytes
+     * (a write past them is refused), event ids remembered for de-duplication, bytes per stored
+     * context value, and the context paths kept besides those the rules read.
+     */
+    profileLimits: z
+      .object({
+        maxTraits: positiveInt,
+        maxTraitBytes: positiveInt,
+        maxSeenIds: positiveInt,
+        maxContextValueBytes: positiveInt,
+        contextAllowance: z
+          .array(
+            z.string().regex(/^[^.]{1,128}(\.[^.]{1,128}){0,7}$/, 'must be a dot path such as device.type'),
+          )
+          .max(64),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    /** The embedded store (no `redis`): most profiles held by the process, default 100,000. */
+    embeddedStore: z.object({ maxProfiles: positiveInt }).partial().strict().optional(),
     cors: z
       .object({
         /** Browser origins allowed to call the endpoint with credentials; empty = same origin only. */

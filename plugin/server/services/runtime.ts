@@ -98,6 +98,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         userTtlMs: config.ttl.userProfileMs,
         ...(config.time?.clockSkewWarnMs ? { clockSkewWarnMs: config.time.clockSkewWarnMs } : {}),
         ...(config.time?.dueRetry ? { dueRetry: config.time.dueRetry } : {}),
+        ...(config.profileLimits ? { profileLimits: config.profileLimits } : {}),
+        ...(config.embeddedStore?.maxProfiles
+          ? { maxEmbeddedProfiles: config.embeddedStore.maxProfiles }
+          : {}),
         logger,
         observer: observed.observer,
       });

@@ -1,20 +1,48 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Folds a merged-away profile into a user's profile. Idempotent, so a merge interrupted by a
 -- crash can simply be retried: events are keyed by id (no double counting), first/last and
 -- `since` take the min/max, traits and context are plain sets.
 --
+-- Bounds: the overrides must fit beside the user's traits (else {'limit', ...} and nothing is
+-- written, see trait_limit in profile.lua); the merged profile's traits are copied only if they
+-- all fit too; `seen` keeps the newest maxSeen ids. The caller sends only the context keys kept.
+--
 -- KEYS[1] hash   KEYS[2] seen   KEYS[3] aliases
--- ARGV: keyBase, now, anonTtl, userTtl, userId, payload (JSON, every number as a string):
+-- ARGV: keyBase, now, anonTtl, userTtl, userId, maxTraits, maxTraitBytes, maxSeen,
+--       payload (JSON, every number as a string):
 --   { seen: [[id, ts]], entries: {streamId: [[member, ts]]}, firstLast: {streamId: [first, last]},
 --     traits: {key: json}, context: {key: json}, contextAt, memberships: {key: since},
 --     firstSeenAt, consent ('1'/'0'/''), aliases: [id], overrides: {key: json or ''} }
--- Reply: the user profile's expiry (PEXPIRETIME: -1 = never), for the membership index.
+-- Reply: {'ok', the user profile's expiry (PEXPIRETIME: -1 = never), for the membership index}
+--        or {'limit', name, max, actual}.
 
 -- @include profile
 
 local h, seen, aliases = KEYS[1], KEYS[2], KEYS[3]
 local base, now = ARGV[1], tonumber(ARGV[2])
-local p = cjson.decode(ARGV[6])
+local max_traits, max_bytes, max_seen = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local p = cjson.decode(ARGV[9])
 local existed = redis.call('EXISTS', h) == 1
+
+-- The user's traits win over the merged ones; explicit overrides win over both. Checked first.
+local mine = stored_traits(h)
+local own = {}
+for key, json in pairs(mine) do own[key] = json end
+for key, json in pairs(p.overrides) do
+  if json == '' then own[key] = nil else own[key] = json end
+end
+local mine_count, mine_bytes = traits_size(mine)
+local own_count, own_bytes = traits_size(own)
+local refused = trait_limit(mine_count, mine_bytes, own_count, own_bytes, max_traits, max_bytes)
+if refused then return refused end
+local merged = {}
+for key, json in pairs(own) do merged[key] = json end
+for key, json in pairs(p.traits) do
+  if mine[key] == nil and p.overrides[key] == nil then merged[key] = json end
+end
+local merged_count, merged_bytes = traits_size(merged)
+if trait_limit(own_count, own_bytes, merged_count, merged_bytes, max_traits, max_bytes) then merged = own end
 
 -- Consent: the user's own choice stands; a new user profile inherits the merged one's.
 if not existed and p.consent ~= '' then redis.call('HSET', h, 'cs', p.consent) end
@@ -22,6 +50,7 @@ local consent_off = redis.call('HGET', h, 'cs') == '0'
 
 if not consent_off then
   for _, pair in ipairs(p.seen) do redis.call('ZADD', seen, 'NX', pair[2], pair[1]) end
+  redis.call('ZREMRANGEBYRANK', seen, 0, -(max_seen + 1))
   for stream_id, list in pairs(p.entries) do
     for _, pair in ipairs(list) do redis.call('ZADD', base .. 's:' .. stream_id, pair[2], pair[1]) end
   end
@@ -43,10 +72,11 @@ if not consent_off then
   end
 end
 
--- The user's traits win over the anonymous ones; explicit overrides win over both.
-for key, json in pairs(p.traits) do redis.call('HSETNX', h, 't:' .. key, json) end
-for key, json in pairs(p.overrides) do
-  if json == '' then redis.call('HDEL', h, 't:' .. key) else redis.call('HSET', h, 't:' .. key, json) end
+for key in pairs(mine) do
+  if merged[key] == nil then redis.call('HDEL', h, 't:' .. key) end
+end
+for key, json in pairs(merged) do
+  if mine[key] ~= json then redis.call('HSET', h, 't:' .. key, json) end
 end
 for key, since in pairs(p.memberships) do
   local mine = redis.call('HGET', h, 'm:' .. key)
@@ -68,4 +98,4 @@ for _, field in ipairs(redis.call('HKEYS', h)) do
   if string.sub(field, 1, 2) == 's:' then keys[#keys + 1] = base .. field end
 end
 apply_ttl(keys, tonumber(ARGV[4]))
-return redis.call('PEXPIRETIME', h)
+return { 'ok', redis.call('PEXPIRETIME', h) }

@@ -1,3 +1,5 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Writes the outcome of an evaluation if the profile did not change since it was read, and
 -- announces the change on the profile's channel in the same atomic step.
 --

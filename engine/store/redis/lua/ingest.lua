@@ -1,8 +1,11 @@
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
 -- Stores a batch of events on one profile and reads the profile back: one round trip per batch.
 --
 -- KEYS[1] alias   KEYS[2] hash   KEYS[3] seen   KEYS[3+i] stream i (every stream of the rule set)
--- ARGV: now, anonTtl, userTtl, dedupeWindow, rulesVersion, maxEntriesPerStream, streamCount, then per stream: id, retention,
---       then eventCount, then per event: id, timestamp, contextCount, (key, json)*, entryCount,
+-- ARGV: now, anonTtl, userTtl, dedupeWindow, rulesVersion, maxEntriesPerStream, maxSeen,
+--       contextFingerprint, keptKeyCount, (keptKey)*, streamCount, then per stream: id, retention,
+--       then eventCount, then per event: id, timestamp, contextCount, (key, json or '')*, entryCount,
 --       (streamIndex, member)*,
 --       then a proposal: expectation ('' = none, 'new' = the profile must not exist yet, else
 --       '<firstSeen>:<version>' it must have), and if there is one the outcome as write_outcome
@@ -12,6 +15,11 @@
 --         expiresAt, {entered segment...}, {exited segment...}} (the last three as commit.lua's).
 --
 -- Idempotency is structural: an event id already in `seen` (ZADD NX answers 0) adds nothing.
+-- `seen` keeps at most maxSeen ids (the oldest go first) besides the age window.
+--
+-- Context arrives projected onto the kept paths (engine/store/limits.ts `ContextPolicy`): only
+-- kept top-level keys, '' deleting the stored value. A profile whose context was stored under
+-- another policy (hash field `ck` holds its fingerprint) loses the keys this one does not keep.
 --
 -- The proposal is the caller's evaluation of the profile it expects these events to produce
 -- (engine/store/predict.ts). It is written, and its change announced, in this same step only if
@@ -26,13 +34,16 @@ local alias = redis.call('GET', KEYS[1])
 if alias then return { 'alias', alias } end
 
 local h, seen = KEYS[2], KEYS[3]
-local stored = redis.call('HMGET', h, 'fs', 'v')
+local stored = redis.call('HMGET', h, 'fs', 'v', 'ck')
 local now = tonumber(ARGV[1])
 local anon_ttl, user_ttl, dedupe = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local max_entries = tonumber(ARGV[6])
-local stream_count = tonumber(ARGV[7])
+local max_entries, max_seen = tonumber(ARGV[6]), tonumber(ARGV[7])
+local fingerprint = ARGV[8]
+local a = 10 + tonumber(ARGV[9])
+local kept_from, kept_to = 10, a - 1
+local stream_count = tonumber(ARGV[a])
 local stream_ids, retentions, stream_keys = {}, {}, {}
-local a = 8
+a = a + 1
 for i = 1, stream_count do
   stream_ids[i], retentions[i], stream_keys[i] = ARGV[a], tonumber(ARGV[a + 1]), KEYS[3 + i]
   a = a + 2
@@ -82,7 +93,8 @@ for _ = 1, event_count do
     -- The most recent event's context wins, key by key.
     if ts >= context_at then
       for c = 0, context_count - 1 do
-        redis.call('HSET', h, 'c:' .. ARGV[context_at_arg + 2 * c], ARGV[context_at_arg + 1 + 2 * c])
+        local field, json = 'c:' .. ARGV[context_at_arg + 2 * c], ARGV[context_at_arg + 1 + 2 * c]
+        if json == '' then redis.call('HDEL', h, field) else redis.call('HSET', h, field, json) end
       end
       context_at = ts
       redis.call('HSET', h, 'ca', ts)
@@ -94,6 +106,15 @@ if accepted > 0 then
   -- A new profile starts as evaluated by the current rules with no membership, so the common
   -- case (no membership yet) needs no second round trip to record the rules version.
   if redis.call('HSETNX', h, 'fs', now) == 1 then redis.call('HSET', h, 'rv', ARGV[5]) end
+  if stored[3] ~= fingerprint then
+    local kept = {}
+    for i = kept_from, kept_to do kept[ARGV[i]] = true end
+    for _, field in ipairs(redis.call('HKEYS', h)) do
+      if string.sub(field, 1, 2) == 'c:' and not kept[string.sub(field, 3)] then redis.call('HDEL', h, field) end
+    end
+    redis.call('HSET', h, 'ck', fingerprint)
+  end
+  redis.call('ZREMRANGEBYRANK', seen, 0, -(max_seen + 1))
   redis.call('HINCRBY', h, 'v', 1)
   local keys = { h, seen }
   for index in pairs(touched) do

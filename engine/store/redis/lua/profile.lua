@@ -68,3 +68,32 @@ local function write_outcome(h, anon_ttl, user_ttl, args, at)
   if args[at + 4] ~= '' then redis.call(args[at + 2], args[at + 3], args[at + 4]) end
   return entered, exited
 end
+
+-- The profile's traits as {key = json}.
+local function stored_traits(h)
+  local traits = {}
+  local flat = redis.call('HGETALL', h)
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 2) == 't:' then traits[string.sub(flat[i], 3)] = flat[i + 1] end
+  end
+  return traits
+end
+
+-- Count and bytes of {key = json} as the bounds count them (engine/store/limits.ts): each key's
+-- bytes plus its JSON's.
+local function traits_size(traits)
+  local count, bytes = 0, 0
+  for key, json in pairs(traits) do
+    count = count + 1
+    bytes = bytes + #key + #json
+  end
+  return count, bytes
+end
+
+-- The refusal reply when traits grow past a bound (a profile over a bound lowered since may
+-- still shrink), else nil.
+local function trait_limit(before_count, before_bytes, count, bytes, max_traits, max_bytes)
+  if count > max_traits and count > before_count then return { 'limit', 'maxTraits', max_traits, count } end
+  if bytes > max_bytes and bytes > before_bytes then return { 'limit', 'maxTraitBytes', max_bytes, bytes } end
+  return nil
+end

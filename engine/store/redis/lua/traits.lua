@@ -1,9 +1,12 @@
--- Sets traits key by key ('' removes one) and reads the profile back.
+#!lua
+-- (The `#!lua` line declares the script's flags, none: out of memory, Redis refuses it whole before it runs.)
+-- Sets traits key by key ('' removes one) and reads the profile back, within the trait bounds.
 --
 -- KEYS[1] alias   KEYS[2] hash   KEYS[2+i] stream i
--- ARGV: now, anonTtl, userTtl, streamCount, then per stream: retention, then traitCount,
---       (key, json or '')*
--- Reply: {'alias', target} or {'ok', profile}.
+-- ARGV: now, anonTtl, userTtl, streamCount, then per stream: retention, then maxTraits,
+--       maxTraitBytes, traitCount, (key, json or '')*
+-- Reply: {'alias', target}, {'ok', profile}, or {'limit', name, max, actual} when the traits would
+--        pass a bound (see trait_limit in profile.lua): nothing is written then.
 
 -- @include profile
 
@@ -18,15 +21,28 @@ for i = 1, tonumber(ARGV[4]) do
   stream_keys[i], retentions[i] = KEYS[2 + i], tonumber(ARGV[a])
   a = a + 1
 end
-local trait_count = tonumber(ARGV[a])
-a = a + 1
-for _ = 1, trait_count do
-  if ARGV[a + 1] == '' then
-    redis.call('HDEL', h, 't:' .. ARGV[a])
+local max_traits, max_bytes = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+local trait_count = tonumber(ARGV[a + 2])
+a = a + 3
+
+local traits = stored_traits(h)
+local before_count, before_bytes = traits_size(traits)
+local changes = {}
+for i = 0, trait_count - 1 do
+  local key, json = ARGV[a + 2 * i], ARGV[a + 1 + 2 * i]
+  changes[#changes + 1] = { key, json }
+  if json == '' then traits[key] = nil else traits[key] = json end
+end
+local count, bytes = traits_size(traits)
+local refused = trait_limit(before_count, before_bytes, count, bytes, max_traits, max_bytes)
+if refused then return refused end
+
+for _, change in ipairs(changes) do
+  if change[2] == '' then
+    redis.call('HDEL', h, 't:' .. change[1])
   else
-    redis.call('HSET', h, 't:' .. ARGV[a], ARGV[a + 1])
+    redis.call('HSET', h, 't:' .. change[1], change[2])
   end
-  a = a + 2
 end
 redis.call('HSETNX', h, 'fs', now)
 redis.call('HINCRBY', h, 'v', 1)
