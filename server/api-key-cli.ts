@@ -11,7 +11,9 @@ import { API_KEY_SCOPES, isApiKeyScope, mintApiKey } from './api-keys';
 
 const scopes = process.argv.slice(2);
 if (scopes.length === 0 || !scopes.every(isApiKeyScope)) {
-  process.stderr.write(`usage: npm run --silent api-key -- <scope>... (scopes: ${API_KEY_SCOPES.join(', ')})\n`);
+  process.stderr.write(
+    `usage: npm run --silent api-key -- <scope>... (scopes: ${API_KEY_SCOPES.join(', ')})\n`,
+  );
   process.exit(2);
 }
 const { key, id, hash } = mintApiKey();

@@ -182,7 +182,10 @@ export function parseApiKeyList(value: string | undefined): ApiKeyRecord[] {
     .filter((entry) => entry !== '');
   entries.forEach((entry, index) => {
     const [id = '', hash = '', ...rest] = entry.split(':');
-    const scopes = rest.join(':').split('+').filter((scope) => scope !== '');
+    const scopes = rest
+      .join(':')
+      .split('+')
+      .filter((scope) => scope !== '');
     const record = { id, hash, scopes: scopes as ApiKeyScope[] };
     assertApiKeyRecord(record, `API_KEYS entry ${index + 1}`);
     records.push(record);

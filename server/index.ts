@@ -63,7 +63,12 @@ export {
   type ApiKeys,
   type ApiKeyScope,
 } from './api-keys';
-export { SERVER_API_PREFIX, DEFAULT_SERVER_API, type ServerApiOptions, type ServerApiRequest } from './server-api';
+export {
+  SERVER_API_PREFIX,
+  DEFAULT_SERVER_API,
+  type ServerApiOptions,
+  type ServerApiRequest,
+} from './server-api';
 
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
 

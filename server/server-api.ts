@@ -20,12 +20,7 @@ import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError } from '../e
 import { isRecord } from '../engine/events/payload';
 import { userProfileId } from '../engine/store/profile-id';
 import type { Clock, MembershipView, Personalizer } from '../engine/types';
-import {
-  describeApiKeyRefusal,
-  type ApiKeyRefusal,
-  type ApiKeys,
-  type ApiKeyScope,
-} from './api-keys';
+import { describeApiKeyRefusal, type ApiKeyRefusal, type ApiKeys, type ApiKeyScope } from './api-keys';
 import { ErrorCode } from './errors';
 import type { HttpRequest, HttpResponse } from './http';
 import { TokenBuckets } from './rate-limit';
@@ -114,9 +109,15 @@ function refused(refusal: ApiKeyRefusal, scope: ApiKeyScope): HttpResponse {
   const message = describeApiKeyRefusal(refusal, scope);
   return refusal === 'scope'
     ? failure(403, ErrorCode.Forbidden, message)
-    : failure(401, ErrorCode.Unauthenticated, message, {}, {
-        'www-authenticate': 'Bearer realm="personalize-api"',
-      });
+    : failure(
+        401,
+        ErrorCode.Unauthenticated,
+        message,
+        {},
+        {
+          'www-authenticate': 'Bearer realm="personalize-api"',
+        },
+      );
 }
 
 function badInput(path: string, message: string): HttpResponse {
@@ -191,7 +192,13 @@ export function createServerApi(
         const operation = Object.hasOwn(operations, name) ? operations[name]! : undefined;
         if (!operation) return failure(404, 'NOT_FOUND', 'no such server API operation');
         if (request.method.toUpperCase() !== operation.method)
-          return failure(405, 'METHOD_NOT_ALLOWED', `use ${operation.method}`, {}, { allow: operation.method });
+          return failure(
+            405,
+            'METHOD_NOT_ALLOWED',
+            `use ${operation.method}`,
+            {},
+            { allow: operation.method },
+          );
         const declared = Number(
           (Array.isArray(request.headers['content-length'])
             ? request.headers['content-length'][0]
