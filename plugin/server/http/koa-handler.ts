@@ -3,7 +3,7 @@
  * integration no longer supports): the request Strapi already parsed (`strapi::body`) goes to the
  * framework-neutral `handleHttp`, and its answer is written back as is.
  */
-import type { HttpRequest, HttpResponse } from '../../../server';
+import type { HttpRequest, HttpResponse, ServerApiRequest } from '../../../server';
 
 /** The slice of Koa's context the handler reads and writes. */
 export interface KoaContext {
@@ -29,6 +29,23 @@ export function koaGraphqlHandler(
       // koa-body leaves `{}` on bodiless requests; a GET's operation is in the query string.
       body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
       remoteAddress: ctx.ip,
+    });
+    writeResponse(ctx, response);
+  };
+}
+
+/** Answers server API requests (`/personalize/api/v1/…`) with `handle`, which reads the path too. */
+export function koaServerApiHandler(
+  handle: (request: ServerApiRequest) => Promise<HttpResponse>,
+): (ctx: KoaContext & { path: string }) => Promise<void> {
+  return async (ctx) => {
+    const response = await handle({
+      method: ctx.method,
+      headers: ctx.headers,
+      search: ctx.search,
+      body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
+      remoteAddress: ctx.ip,
+      pathname: ctx.path,
     });
     writeResponse(ctx, response);
   };
