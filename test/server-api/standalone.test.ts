@@ -5,7 +5,7 @@
  * `POST /personalize/api/v1/traits`, a membership change pushed to the user's live subscription
  * over a real WebSocket, and no key (nor its secret) in anything the process wrote.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,17 +14,31 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { systemClock } from '../../engine/types';
-import { mintApiKey } from '../../server/api-keys';
+import { hashApiKey, mintApiKey } from '../../server/api-keys';
 import { TokenSigner } from '../../server/tokens';
 import { FIXTURES, PATH, Pushes, SECRET } from '../graphql/support/harness';
 import { freePort, spawnRedis, type SpawnedRedis } from '../setup/redis-server';
 
 const repo = join(__dirname, '..', '..');
-const writer = mintApiKey();
+
+/** `npm run api-key -- <scopes>`, as the README has an operator mint a key: the key and its API_KEYS entry. */
+function mintWithCli(...scopes: string[]): { key: string; entry: string } {
+  const printed = execFileSync(process.execPath, ['--import', 'tsx', 'server/api-key-cli.ts', ...scopes], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  const key = /^key=(\S+)$/m.exec(printed)?.[1];
+  const entry = /^API_KEYS entry=(\S+)$/m.exec(printed)?.[1];
+  if (!key || !entry) throw new Error(`unexpected output of the api-key script: ${printed}`);
+  return { key, entry };
+}
+
+const minted = mintWithCli('traits:write');
+const writer = { key: minted.key };
 const reader = mintApiKey();
 const limited = mintApiKey();
 const API_KEYS = [
-  `${writer.id}:${writer.hash}:traits:write`,
+  minted.entry,
   `${reader.id}:${reader.hash}:profiles:read`,
   `${limited.id}:${limited.hash}:traits:write+profiles:read`,
 ].join(',');
@@ -217,6 +231,14 @@ describe('the standalone server API', () => {
     expect(answer.status).toBe(503);
     expect(answer.body.error).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect(answer.headers.get('retry-after')).toBe('1');
+  });
+
+  it('mints keys with the api-key script: the entry holds the hash, never the key', () => {
+    const [id, hash, ...scope] = minted.entry.split(':');
+    expect(minted.key.startsWith(`pzk_${id}_`)).toBe(true);
+    expect(hash).toBe(hashApiKey(minted.key));
+    expect(scope.join(':')).toBe('traits:write');
+    expect(minted.entry).not.toContain(minted.key.slice(17));
   });
 
   it('never wrote a key, nor its secret, to its output', () => {
