@@ -9,7 +9,7 @@ import { ErrorCode } from './errors';
 import type { OperatorEndpoints } from './health';
 import { payloadTooLarge, type HttpResponse } from './http';
 import { renderLogArgument } from './logger';
-import { SERVER_API_PREFIX, serverApiTooLarge } from './server-api';
+import { SERVER_API_PREFIX, serverApiNotUtf8, serverApiTooLarge } from './server-api';
 import type { PersonalizeServer } from './index';
 
 /** A request listener serving `server` on `path` (and `operator` on theirs). */
@@ -72,7 +72,9 @@ async function serve(
     bytes === null
       ? tooLarge()
       : body === null
-        ? notUtf8()
+        ? serverApi
+          ? serverApiNotUtf8()
+          : notUtf8()
         : serverApi
           ? await server.handleServerApi({ ...forward, pathname: url.pathname })
           : await server.handleHttp(forward);

@@ -93,6 +93,11 @@ function failure(
   return json(status, { error: { code, message, ...extra } }, headers);
 }
 
+/** The 400 answer to a body that is not UTF-8 (adapters that decode the body use it). */
+export function serverApiNotUtf8(): HttpResponse {
+  return badInput('', 'the request body is not valid UTF-8');
+}
+
 /** The 413 answer (adapters that stream the body use it too). */
 export function serverApiTooLarge(maxBodyBytes: number): HttpResponse {
   return failure(413, ErrorCode.PayloadTooLarge, `the request body exceeds ${maxBodyBytes} bytes`);

@@ -173,6 +173,17 @@ describe('server API keys in Strapi', () => {
       .poll(() => pushes.at(-1), { timeout: 5_000 })
       .toEqual({ entered: ['gold'], segments: [{ key: 'gold' }] });
     expect(errors).toEqual([]);
+
+    // When it was last used is recorded off the request path (every minute; flushed here).
+    const service = app.strapi.plugin('personalize').service('api-keys') as {
+      flushLastUsed(): Promise<void>;
+    };
+    await service.flushLastUsed();
+    const listed = (await admin('GET', '/api-keys', superAdmin)).body.data as Array<
+      KeyView & { lastUsedAt: string | null }
+    >;
+    expect(listed.find((entry) => entry.name === 'Billing')?.lastUsedAt).not.toBeNull();
+    expect(listed.find((entry) => entry.name === 'CRM')?.lastUsedAt).toBeNull();
   });
 
   it('rotates (the old secret works for the grace period) and revokes within a second', async () => {

@@ -244,6 +244,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     reload,
 
+    /** Writes when the keys used since the last flush were used (every minute, and at stop). */
+    flushLastUsed,
+
     /** Tells every instance (this one first, awaited) to reload the keys. */
     announce,
 
