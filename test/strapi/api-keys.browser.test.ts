@@ -66,7 +66,14 @@ describe('the API keys page', () => {
     await shot('1-create');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
 
-    const shown = page.getByLabel('API key', { exact: true });
+    await page
+      .getByText(/copy it now/)
+      .waitFor()
+      .catch(async (error: unknown) => {
+        await shot('2-not-shown');
+        throw error;
+      });
+    const shown = page.getByRole('textbox', { name: 'API key', exact: true });
     await expect.poll(() => shown.inputValue()).toMatch(/^pzk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     const key = await shown.inputValue();
     await shot('2-shown-once');

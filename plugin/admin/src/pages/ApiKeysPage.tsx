@@ -12,6 +12,7 @@ import {
   Dialog,
   Field,
   Flex,
+  IconButton,
   Table,
   Tbody,
   Td,
@@ -50,7 +51,8 @@ interface ApiKey {
   lastUsedAt: string | null;
 }
 
-const when = (value: string | null): string => (value ? new Date(value).toLocaleString() : '—');
+const when = (value: string | null): string =>
+  value ? new Date(value).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—';
 
 export default function ApiKeysPage() {
   return (
@@ -103,7 +105,7 @@ function ApiKeys() {
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
-          {shown ? <ShownKey {...shown} onDismiss={() => setShown(null)} /> : null}
+          {shown ? <ShownKey name={shown.name} apiKey={shown.key} onDismiss={() => setShown(null)} /> : null}
           {creating ? (
             <CreateForm
               onCancel={() => setCreating(false)}
@@ -133,7 +135,7 @@ function ApiKeys() {
                     <Typography fontWeight="bold">{row.name}</Typography>
                   </Td>
                   <Td>
-                    <Typography textColor="neutral600" tag="code">
+                    <Typography textColor="neutral600" tag="code" style={{ whiteSpace: 'nowrap' }}>
                       {row.prefix}…
                     </Typography>
                   </Td>
@@ -174,9 +176,9 @@ function ApiKeys() {
                       <Flex gap={2}>
                         <Dialog.Root>
                           <Dialog.Trigger>
-                            <Button variant="secondary" size="S" startIcon={<ArrowClockwise />}>
-                              Rotate
-                            </Button>
+                            <IconButton label="Rotate" variant="secondary">
+                              <ArrowClockwise />
+                            </IconButton>
                           </Dialog.Trigger>
                           <ConfirmDialog onConfirm={() => act(row, 'rotate')}>
                             Rotate "{row.name}"? A new key is shown once; the current one keeps working for
@@ -185,9 +187,9 @@ function ApiKeys() {
                         </Dialog.Root>
                         <Dialog.Root>
                           <Dialog.Trigger>
-                            <Button variant="danger-light" size="S" startIcon={<Trash />}>
-                              Revoke
-                            </Button>
+                            <IconButton label="Revoke" variant="danger-light">
+                              <Trash />
+                            </IconButton>
                           </Dialog.Trigger>
                           <ConfirmDialog onConfirm={() => act(row, 'revoke')}>
                             Revoke "{row.name}"? Every call with it is refused from now on, on every instance.
@@ -207,19 +209,31 @@ function ApiKeys() {
   );
 }
 
-function ShownKey({ name, key, onDismiss }: { name: string; key: string; onDismiss: () => void }) {
+function ShownKey({ name, apiKey, onDismiss }: { name: string; apiKey: string; onDismiss: () => void }) {
   return (
-    <Box padding={6} background="warning100" hasRadius shadow="filterShadow" role="status">
+    <Box
+      padding={6}
+      background="warning100"
+      hasRadius
+      shadow="filterShadow"
+      role="region"
+      aria-label="New API key"
+    >
       <Flex direction="column" alignItems="stretch" gap={3}>
         <Typography fontWeight="bold">
           The key of "{name}": copy it now, it is not shown again (only its hash is stored).
         </Typography>
         <Field.Root name="new-api-key">
           <Field.Label>API key</Field.Label>
-          <TextInput aria-label="API key" value={key} readOnly onFocus={(event) => event.target.select()} />
+          <TextInput
+            aria-label="API key"
+            value={apiKey}
+            readOnly
+            onFocus={(event) => event.target.select()}
+          />
         </Field.Root>
         <Flex gap={2}>
-          <Button variant="secondary" onClick={() => void navigator.clipboard?.writeText(key)}>
+          <Button variant="secondary" onClick={() => void navigator.clipboard?.writeText(apiKey)}>
             Copy
           </Button>
           <Button variant="tertiary" onClick={onDismiss}>
