@@ -151,7 +151,9 @@ function ApiKeys() {
                   </Td>
                   <Td>
                     <Typography>{when(row.rotatedAt)}</Typography>
-                    {row.previousValidUntil && !row.revokedAt ? (
+                    {row.previousValidUntil &&
+                    !row.revokedAt &&
+                    Date.parse(row.previousValidUntil) > Date.now() ? (
                       <Typography variant="pi" textColor="neutral600" tag="p">
                         previous key works until {when(row.previousValidUntil)}
                       </Typography>
