@@ -22,7 +22,7 @@ import { userProfileId } from '../engine/store/profile-id';
 import type { Clock, MembershipView, Personalizer } from '../engine/types';
 import { describeApiKeyRefusal, type ApiKeyRefusal, type ApiKeys, type ApiKeyScope } from './api-keys';
 import { ErrorCode } from './errors';
-import type { HttpRequest, HttpResponse } from './http';
+import { bodyBytes, type HttpRequest, type HttpResponse } from './http';
 import { TokenBuckets } from './rate-limit';
 
 /** Where the server API lives; every operation is below it. */
@@ -127,18 +127,6 @@ function refused(refusal: ApiKeyRefusal, scope: ApiKeyScope): HttpResponse {
 
 function badInput(path: string, message: string): HttpResponse {
   return failure(400, ErrorCode.BadUserInput, path ? `${path}: ${message}` : message, { path });
-}
-
-/** Size of the body as sent: bytes of the text, or of the parsed JSON re-serialized. */
-function bodyBytes(body: unknown): number {
-  if (body === undefined || body === null) return 0;
-  if (typeof body === 'string') return Buffer.byteLength(body);
-  if (Buffer.isBuffer(body)) return body.length;
-  try {
-    return Buffer.byteLength(JSON.stringify(body));
-  } catch {
-    return Infinity;
-  }
 }
 
 function segmentsOf(segments: readonly MembershipView[]) {
