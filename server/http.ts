@@ -185,7 +185,7 @@ export async function handleGraphQLHttp(
 }
 
 /** Size of the body as sent: bytes of the text, or of the parsed JSON re-serialized. */
-function bodyBytes(body: unknown): number {
+export function bodyBytes(body: unknown): number {
   if (body === undefined || body === null) return 0;
   if (typeof body === 'string') return Buffer.byteLength(body);
   if (Buffer.isBuffer(body)) return body.length;

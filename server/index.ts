@@ -44,6 +44,7 @@ import { OperationCache } from './operation-cache';
 import { queryLimitsRule } from './query-limits';
 import { OperationLimits } from './rate-limit';
 import { buildSchema, reservedNames } from './schema';
+import { createServerApi, type ServerApi, type ServerApiOptions, type ServerApiRequest } from './server-api';
 import { TokenSigner } from './tokens';
 import { WsTransport } from './ws';
 
@@ -54,6 +55,22 @@ export { ErrorCode } from './errors';
 export { signIdentityProof, type IdentityVerifier } from './identity';
 export type { HttpRequest, HttpResponse } from './http';
 export type { ServerObserver, RefusalReason } from './observer';
+export {
+  ApiKeySet,
+  API_KEY_SCOPES,
+  hashApiKey,
+  mintApiKey,
+  parseApiKeyList,
+  type ApiKeyRecord,
+  type ApiKeys,
+  type ApiKeyScope,
+} from './api-keys';
+export {
+  SERVER_API_PREFIX,
+  DEFAULT_SERVER_API,
+  type ServerApiOptions,
+  type ServerApiRequest,
+} from './server-api';
 
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
 
@@ -84,6 +101,11 @@ export interface PersonalizeServerOptions {
   logger?: Logger;
   /** Told about `track` calls and push latencies (server/metrics.ts); default none, nothing measured. */
   observer?: ServerObserver;
+  /**
+   * The server-to-server API under `/personalize/api/v1/` (server/server-api.ts) and the API keys
+   * it accepts; default none: every call there answers 404.
+   */
+  serverApi?: ServerApiOptions;
 }
 
 export interface PersonalizeServer {
@@ -91,6 +113,10 @@ export interface PersonalizeServer {
   start(): Promise<void>;
   /** Framework-neutral HTTP: Koa (Strapi) and node:http adapters call this. */
   handleHttp(request: HttpRequest): Promise<HttpResponse>;
+  /** The server API (paths under `SERVER_API_PREFIX`), framework-neutral too; 404 when not configured. */
+  handleServerApi(request: ServerApiRequest): Promise<HttpResponse>;
+  /** Largest body the server API reads (adapters refuse bigger ones before reading them). */
+  readonly serverApiMaxBodyBytes: number;
   /** Handles WebSocket upgrades on `path` of an existing http.Server (other paths untouched); returns detach. */
   attach(httpServer: HttpServer): () => void;
   /** Content changed: refresh the snapshot (rebuild the schema for `model`) on every instance, recompute affected live queries. */
@@ -234,6 +260,10 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     return run;
   }
 
+  const serverApi: ServerApi | null = options.serverApi
+    ? createServerApi(options.serverApi, options.personalizer, clock, logger)
+    : null;
+
   const unsubscribers: Array<() => void> = [];
   const detachers = new Set<() => void>();
 
@@ -277,6 +307,21 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
           addressOf(request.remoteAddress, request.headers),
         ),
       );
+    },
+
+    async handleServerApi(request) {
+      if (serverApi) return serverApi.handle(request);
+      return {
+        status: 404,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({
+          error: { code: 'NOT_FOUND', message: 'the server API is disabled: no API keys are configured' },
+        }),
+      };
+    },
+
+    get serverApiMaxBodyBytes() {
+      return serverApi?.maxBodyBytes ?? limits.maxBodyBytes;
     },
 
     attach(httpServer) {

@@ -1,13 +1,15 @@
 /**
  * The node:http adapter: reads the body (refusing it past the size limit without buffering more),
  * hands the request to `handleHttp`, writes the response. With `operator` endpoints, health,
- * readiness and metrics are served on their paths (server/health.ts). Other paths get 404.
+ * readiness and metrics are served on their paths (server/health.ts), and the server API under
+ * `/personalize/api/v1/` (server/server-api.ts). Other paths get 404.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { ErrorCode } from './errors';
 import type { OperatorEndpoints } from './health';
 import { payloadTooLarge, type HttpResponse } from './http';
 import { renderLogArgument } from './logger';
+import { SERVER_API_PREFIX, serverApiNotUtf8, serverApiTooLarge } from './server-api';
 import type { PersonalizeServer } from './index';
 
 /** A request listener serving `server` on `path` (and `operator` on theirs). */
@@ -42,32 +44,40 @@ async function serve(
     response.writeHead(result.status, result.headers).end(request.method === 'HEAD' ? '' : result.body);
     return;
   }
-  if (url.pathname !== path) {
+  const serverApi = url.pathname.startsWith(SERVER_API_PREFIX);
+  if (url.pathname !== path && !serverApi) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
+  const limit = serverApi ? server.serverApiMaxBodyBytes : maxBodyBytes;
+  const tooLarge = () => (serverApi ? serverApiTooLarge(limit) : payloadTooLarge(limit));
   // A declared length past the limit is refused before reading: waiting for a body that may
   // never come (or draining megabytes) would hold the connection for nothing.
-  if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
-    const refused = payloadTooLarge(maxBodyBytes);
+  if (Number(request.headers['content-length'] ?? 0) > limit) {
+    const refused = tooLarge();
     // `connection: close`: the socket closes once the answer is written, the unread body with it.
     response.writeHead(refused.status, { ...refused.headers, connection: 'close' }).end(refused.body);
     return;
   }
-  const bytes = await readBody(request, maxBodyBytes);
+  const bytes = await readBody(request, limit);
   const body = bytes === null ? null : strictUtf8(bytes);
+  const forward = {
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    search: url.search,
+    body,
+    remoteAddress: request.socket.remoteAddress,
+  };
   const result =
     bytes === null
-      ? payloadTooLarge(maxBodyBytes)
+      ? tooLarge()
       : body === null
-        ? notUtf8()
-        : await server.handleHttp({
-            method: request.method ?? 'GET',
-            headers: request.headers,
-            search: url.search,
-            body,
-            remoteAddress: request.socket.remoteAddress,
-          });
+        ? serverApi
+          ? serverApiNotUtf8()
+          : notUtf8()
+        : serverApi
+          ? await server.handleServerApi({ ...forward, pathname: url.pathname })
+          : await server.handleHttp(forward);
   response.writeHead(result.status, result.headers).end(result.body);
 }
 

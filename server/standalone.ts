@@ -22,6 +22,11 @@
  *                   comma-separated CIDRs of the proxies (`10.0.0.0/8,fd00::/8`)
  *   METRICS_TOKEN   bearer token of GET /personalize/metrics (Prometheus); unset = metrics disabled
  *   READY_TIMEOUT_MS  how long GET /personalize/ready waits for Redis to answer PING (default 1000)
+ *   API_KEYS        keys of the server API (/personalize/api/v1/...): comma-separated
+ *                   `id:sha256hex:scope+scope` entries, as `npm run api-key -- <scope>...` prints them;
+ *                   unset = the server API is disabled (404). Only hashes: never put a key here
+ *   SERVER_API_LIMITS  JSON overrides of the server API's bounds, e.g.
+ *                   '{"ratePerKey":{"burst":100,"perSecond":50},"maxBodyBytes":65536}' (the defaults)
  *
  * GET /personalize/health (liveness) and /personalize/ready (readiness) are always served. Logs are
  * one JSON object per line, without personal data (server/logger.ts).
@@ -33,12 +38,14 @@ import { join, resolve } from 'node:path';
 import { JsonContentSource } from '../content/json-source';
 import { createPersonalizer, type ProfileLimits } from '../engine';
 import type { RuleSetSource } from '../engine/types';
+import { ApiKeySet, parseApiKeyList } from './api-keys';
 import { createOperatorEndpoints } from './health';
 import { createPersonalizeServer, type TrustProxy } from './index';
 import { resolveLimits, type Limits } from './limits';
 import { jsonLogger } from './logger';
 import { createMetrics } from './metrics';
 import { nodeHttpHandler } from './node-http';
+import type { ServerApiOptions } from './server-api';
 
 const logger = jsonLogger();
 
@@ -75,6 +82,12 @@ async function main(): Promise<void> {
   if (process.env.LIMITS) logger.warn(`personalize: limits overridden by LIMITS: ${JSON.stringify(limits)}`);
   const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
   const rules = JSON.parse(readFileSync(rulesFile, 'utf8')) as RuleSetSource;
+  const apiKeys = parseApiKeyList(process.env.API_KEYS);
+  const serverApiLimits = process.env.SERVER_API_LIMITS
+    ? (JSON.parse(process.env.SERVER_API_LIMITS) as Omit<ServerApiOptions, 'keys'>)
+    : {};
+  if (apiKeys.length === 0)
+    logger.info('personalize: API_KEYS is not set: the server API (/personalize/api/v1/) is disabled');
   const metrics = createMetrics();
   const personalizer = await createPersonalizer({
     rules,
@@ -103,6 +116,7 @@ async function main(): Promise<void> {
     trustProxy,
     logger,
     observer: metrics.observer,
+    ...(apiKeys.length > 0 ? { serverApi: { ...serverApiLimits, keys: new ApiKeySet(apiKeys) } } : {}),
   });
   await server.start();
   metrics.watch(server);
@@ -119,6 +133,8 @@ async function main(): Promise<void> {
   server.attach(http);
   await new Promise<void>((done) => http.listen(port, host, done));
   logger.info(`personalize: listening on http://${host}:${port}${path} (HTTP and WebSocket)`);
+  if (apiKeys.length > 0)
+    logger.info(`personalize: server API on /personalize/api/v1/ with ${apiKeys.length} API key(s)`);
 
   const shutdown = async (): Promise<void> => {
     running = false;

@@ -1,12 +1,14 @@
 /**
- * bootstrap(): registers the admin permissions, starts the personalizer on the stored segments and
- * mounts the GraphQL layer on Strapi's own HTTP server (http/mount.ts), both reporting to the
- * runtime's metrics. (Health, readiness and metrics are plain routes: routes/operator.ts.)
+ * bootstrap(): registers the admin permissions, starts the personalizer on the stored segments,
+ * loads the server API's keys (services/api-keys.ts) and mounts the GraphQL layer and the server
+ * API on Strapi's own HTTP server (http/mount.ts), both reporting to the runtime's metrics.
+ * (Health, readiness and metrics are plain routes: routes/operator.ts.)
  */
 import type { Core } from '@strapi/strapi';
 import { parsePluginConfig } from './config/schema';
 import { mountGraphql } from './http/mount';
 import { permissionActions } from './permissions';
+import type apiKeysService from './services/api-keys';
 import type runtimeService from './services/runtime';
 import { PLUGIN_ID } from './uids';
 
@@ -15,5 +17,14 @@ export default async ({ strapi }: { strapi: Core.Strapi }): Promise<void> => {
   const config = parsePluginConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
   const runtime = strapi.plugin(PLUGIN_ID).service('runtime') as ReturnType<typeof runtimeService>;
   const personalizer = await runtime.start(config);
-  await mountGraphql(strapi, personalizer, config, runtime.metrics(), (teardown) => runtime.onStop(teardown));
+  const apiKeys = strapi.plugin(PLUGIN_ID).service('api-keys') as ReturnType<typeof apiKeysService>;
+  runtime.onStop(await apiKeys.start(personalizer, config.serverApi.rotationGraceMs));
+  await mountGraphql(
+    strapi,
+    personalizer,
+    config,
+    runtime.metrics(),
+    (teardown) => runtime.onStop(teardown),
+    apiKeys.verifier(),
+  );
 };

@@ -20,6 +20,7 @@ describe('the personalize plugin in Strapi', () => {
   it('registers the segment and score content types and the segments custom field', () => {
     expect(app.strapi.contentType('plugin::personalize.segment')).toBeDefined();
     expect(app.strapi.contentType('plugin::personalize.score')).toBeDefined();
+    expect(app.strapi.contentType('plugin::personalize.api-key')).toBeDefined();
     expect(app.strapi.get('custom-fields').get('plugin::personalize.segments')).toMatchObject({
       type: 'json',
     });
@@ -34,5 +35,6 @@ describe('the personalize plugin in Strapi', () => {
     const actions = app.strapi.service('admin::permission').actionProvider;
     expect(actions.get('plugin::personalize.segments.read')).toBeDefined();
     expect(actions.get('plugin::personalize.segments.manage')).toBeDefined();
+    expect(actions.get('plugin::personalize.api-keys.manage')).toBeDefined();
   });
 });

@@ -17,7 +17,23 @@ describe('plugin configuration', () => {
       ttl: { anonymousProfileMs: 30 * 24 * 60 * 60 * 1000, userProfileMs: 0 },
       trustProxy: false,
       cors: { origins: [] },
+      serverApi: { rotationGraceMs: 60 * 60 * 1000 },
     });
+  });
+
+  it('validates the server API options', () => {
+    expect(
+      parsePluginConfig({
+        tokens: { secrets: [SECRET] },
+        serverApi: { ratePerKey: { burst: 10, perSecond: 5 }, maxBodyBytes: 4096, rotationGraceMs: 0 },
+      }).serverApi,
+    ).toEqual({ ratePerKey: { burst: 10, perSecond: 5 }, maxBodyBytes: 4096, rotationGraceMs: 0 });
+    expect(() =>
+      parsePluginConfig({
+        tokens: { secrets: [SECRET] },
+        serverApi: { ratePerkey: { burst: 10, perSecond: 5 }, rotationGraceMs: -1 },
+      }),
+    ).toThrow(/serverApi: Unrecognized key: "ratePerkey"|serverApi\.rotationGraceMs/);
   });
 
   it('accepts a Redis URL or cluster nodes, and limit overrides', () => {

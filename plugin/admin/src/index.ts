@@ -4,7 +4,9 @@
  * - the `segments` custom field (Content-Type Builder → Custom → Segments) with its multi-select input;
  * - the Segments page in the main menu (list, visual rule builder, JSON mode, "try it"), shown to
  *   admins holding `plugin::personalize.segments.read`;
- * - "Preview as segment", a side panel of the Content Manager's edit view.
+ * - "Preview as segment", a side panel of the Content Manager's edit view;
+ * - Settings → Personalize → API keys (the server API's keys), shown to admins holding
+ *   `plugin::personalize.api-keys.manage`.
  */
 import { User } from '@strapi/icons';
 import type { StrapiApp } from '@strapi/strapi/admin';
@@ -38,6 +40,19 @@ export default {
       permissions: [{ action: 'plugin::personalize.segments.read', subject: null }],
       Component: () => import('./pages/App'),
     });
+
+    app.createSettingSection(
+      { id: PLUGIN_ID, intlLabel: { id: `${PLUGIN_ID}.settings`, defaultMessage: 'Personalize' } },
+      [
+        {
+          id: 'api-keys',
+          to: `${PLUGIN_ID}/api-keys`,
+          intlLabel: { id: `${PLUGIN_ID}.settings.api-keys`, defaultMessage: 'API keys' },
+          permissions: [{ action: 'plugin::personalize.api-keys.manage', subject: null }],
+          Component: () => import('./pages/ApiKeysPage'),
+        },
+      ],
+    );
 
     app.registerPlugin({ id: PLUGIN_ID, name: 'Personalize' });
   },

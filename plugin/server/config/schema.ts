@@ -144,6 +144,23 @@ export const pluginConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The server API (`/personalize/api/v1/…`, keys managed on the admin's API keys page):
+     * calls per key (token bucket, default burst 100, 50/s), the largest body (default 64 KiB),
+     * and how long a rotated key's previous secret keeps working (default 1 hour; 0 = not at all).
+     */
+    serverApi: z
+      .object({
+        ratePerKey: rate.optional(),
+        maxBodyBytes: positiveInt.optional(),
+        rotationGraceMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(60 * 60 * 1000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -7,7 +7,8 @@
  * - a segment or score change that would leave the rule set uncompilable is refused with the
  *   compiler's message, and a segment still tagged on content can be neither deleted nor re-keyed;
  * - after a write that changed published content, every instance refreshes its content snapshot;
- *   after a segment or score write, every instance reloads the rules.
+ *   after a segment or score write, every instance reloads the rules; after an API key write
+ *   (the admin page writes around this guard and announces itself), every instance reloads the keys.
  *
  * Announcing happens after the write committed and never fails it: a failed announcement is logged
  * (the next one, or a restart, brings instances back in step); a lost write would be worse.
@@ -18,11 +19,13 @@ import type { AttributeSchema, ContentChange } from '../../../content/types';
 import type segmentsService from '../services/segments';
 import type { RuleChange } from '../services/segments';
 import type runtimeService from '../services/runtime';
+import type apiKeysService from '../services/api-keys';
 import { collectSegmentTags, type TagIssue } from '../tags/collect-tags';
-import { SCORE_UID, SEGMENT_UID } from '../uids';
+import { API_KEY_UID, SCORE_UID, SEGMENT_UID } from '../uids';
 
 type SegmentsService = ReturnType<typeof segmentsService>;
 type RuntimeService = ReturnType<typeof runtimeService>;
+type ApiKeysService = ReturnType<typeof apiKeysService>;
 
 /** The part of a document middleware context this guard reads. */
 interface WriteContext {
@@ -73,6 +76,19 @@ export function installDocumentGuard(strapi: Core.Strapi): void {
             strapi.log.error(`[personalize] announcing a rules change failed: ${String(error)}`),
           ),
       );
+      return result;
+    }
+
+    if (uid === API_KEY_UID) {
+      const result = await next();
+      if (WRITE_ACTIONS.has(action))
+        afterCommit(strapi, () =>
+          (plugin().service('api-keys') as ApiKeysService)
+            .announce()
+            .catch((error: unknown) =>
+              strapi.log.error(`[personalize] announcing an API key change failed: ${String(error)}`),
+            ),
+        );
       return result;
     }
 

@@ -7,7 +7,7 @@
  * that is the leftmost `X-Forwarded-For` entry, which any client writes. The plugin's own
  * `trustProxy` setting decides how much of that header to believe (server/client-address.ts).
  */
-import type { HttpRequest, HttpResponse } from '../../../server';
+import type { HttpRequest, HttpResponse, ServerApiRequest } from '../../../server';
 
 /** The slice of Koa's context the handler reads and writes. */
 export interface KoaContext {
@@ -34,6 +34,23 @@ export function koaGraphqlHandler(
       // koa-body leaves `{}` on bodiless requests; a GET's operation is in the query string.
       body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
       remoteAddress: ctx.req.socket.remoteAddress,
+    });
+    writeResponse(ctx, response);
+  };
+}
+
+/** Answers server API requests (`/personalize/api/v1/…`) with `handle`, which reads the path too. */
+export function koaServerApiHandler(
+  handle: (request: ServerApiRequest) => Promise<HttpResponse>,
+): (ctx: KoaContext & { path: string }) => Promise<void> {
+  return async (ctx) => {
+    const response = await handle({
+      method: ctx.method,
+      headers: ctx.headers,
+      search: ctx.search,
+      body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
+      remoteAddress: ctx.req.socket.remoteAddress,
+      pathname: ctx.path,
     });
     writeResponse(ctx, response);
   };

@@ -5,18 +5,21 @@
  * - HTTP through Strapi's Koa router, as a root route (no `/api` prefix) with Strapi's auth off:
  *   the layer checks its own profile tokens;
  * - WebSocket (graphql-ws) by listening to upgrades on `strapi.server.httpServer` for this path only,
- *   so the admin's own upgrades (Vite's live reload in `strapi develop`) are left alone.
+ *   so the admin's own upgrades (Vite's live reload in `strapi develop`) are left alone;
+ * - the server API (`/personalize/api/v1/:operation`, server/server-api.ts) as root routes too,
+ *   Strapi's auth off: it checks its own API keys (services/api-keys.ts).
  *
  * Both are undone in destroy(), before the personalizer closes: sockets first, then the layer.
  */
 import type { Core } from '@strapi/strapi';
-import { createPersonalizeServer, type PersonalizeServer } from '../../../server';
+import { createPersonalizeServer, SERVER_API_PREFIX, type PersonalizeServer } from '../../../server';
+import type { ApiKeys } from '../../../server/api-keys';
 import type { Personalizer } from '../../../engine/types';
 import type { PersonalizeMetrics } from '../../../server/metrics';
 import type { PluginConfig } from '../config/schema';
 import type { StrapiContentSource } from '../services/content-source';
 import { pluginLogger } from '../logger';
-import { koaGraphqlHandler } from './koa-handler';
+import { koaGraphqlHandler, koaServerApiHandler } from './koa-handler';
 
 /** Starts the layer, adds the route and the upgrade listener, and registers their teardown. */
 export async function mountGraphql(
@@ -25,7 +28,9 @@ export async function mountGraphql(
   config: PluginConfig,
   metrics: PersonalizeMetrics,
   onStop: (teardown: () => void | Promise<void>) => void,
+  apiKeys: ApiKeys,
 ): Promise<PersonalizeServer> {
+  const { ratePerKey, maxBodyBytes } = config.serverApi;
   const server = createPersonalizeServer({
     personalizer,
     content: strapi.plugin('personalize').service('content-source') as StrapiContentSource,
@@ -37,6 +42,11 @@ export async function mountGraphql(
     defaultLocale: await defaultLocale(strapi),
     logger: pluginLogger(strapi),
     observer: metrics.observer,
+    serverApi: {
+      keys: apiKeys,
+      ...(ratePerKey ? { ratePerKey } : {}),
+      ...(maxBodyBytes ? { maxBodyBytes } : {}),
+    },
   });
   await server.start();
   onStop(() => server.close());
@@ -54,6 +64,18 @@ export async function mountGraphql(
       method,
       path: config.path,
       handler: handle,
+      config: { auth: false },
+    })) as never,
+  );
+  const serveApi = koaServerApiHandler(async (request) => {
+    if (!open) return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'shutting down' };
+    return server.handleServerApi(request);
+  });
+  strapi.server.routes(
+    ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({
+      method,
+      path: `${SERVER_API_PREFIX}:operation`,
+      handler: serveApi,
       config: { auth: false },
     })) as never,
   );

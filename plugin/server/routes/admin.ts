@@ -1,7 +1,7 @@
 /**
  * Admin API routes, served at `/personalize/...` (Strapi prefixes a plugin's admin routes with its
  * id). Every route needs an authenticated admin; all but the tag options also need the plugin's
- * read or manage permission (permissions.ts).
+ * read or manage permission (permissions.ts); the API keys routes need their own.
  */
 import { ACTIONS } from '../permissions';
 
@@ -13,6 +13,30 @@ const can = (action: string) => [
 export default {
   type: 'admin',
   routes: [
+    {
+      method: 'GET',
+      path: '/api-keys',
+      handler: 'api-keys.find',
+      config: { policies: can(ACTIONS.manageApiKeys) },
+    },
+    {
+      method: 'POST',
+      path: '/api-keys',
+      handler: 'api-keys.create',
+      config: { policies: can(ACTIONS.manageApiKeys) },
+    },
+    {
+      method: 'POST',
+      path: '/api-keys/:documentId/rotate',
+      handler: 'api-keys.rotate',
+      config: { policies: can(ACTIONS.manageApiKeys) },
+    },
+    {
+      method: 'POST',
+      path: '/api-keys/:documentId/revoke',
+      handler: 'api-keys.revoke',
+      config: { policies: can(ACTIONS.manageApiKeys) },
+    },
     { method: 'GET', path: '/scores', handler: 'scores.find', config: { policies: can(ACTIONS.read) } },
     { method: 'POST', path: '/scores', handler: 'scores.create', config: { policies: can(ACTIONS.manage) } },
     {
