@@ -4,6 +4,10 @@ import { scopeOf } from './context';
 
 export const Query: QueryResolvers = {
   me: (parent, _args, context) => scopeOf(parent, context).profile(),
+  // Public fields only, built afresh: anyone may ask, and a disabled segment is not theirs to see.
   segments: (_parent, _args, context) =>
-    [...context.services.personalizer.rules.segments].sort((a, b) => b.priority - a.priority),
+    context.services.personalizer.rules.segments
+      .filter((segment) => segment.enabled)
+      .map(({ key, name, priority }) => ({ key, name, priority }))
+      .sort((a, b) => b.priority - a.priority),
 };

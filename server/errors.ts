@@ -27,6 +27,8 @@ export const ErrorCode = {
   TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
   /** The request body exceeds `limits.maxBodyBytes`. */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The operation to run cannot be told from the document (`operationName` missing or unknown). */
+  OperationResolutionFailure: 'OPERATION_RESOLUTION_FAILURE',
   /** Introspection is switched off by configuration. */
   IntrospectionDisabled: 'INTROSPECTION_DISABLED',
   /**

@@ -93,6 +93,23 @@ export function maskInternal(
   return { ...formatted, message: 'internal server error' };
 }
 
+/**
+ * An error of a WebSocket operation, formatted and masked as Apollo and `maskInternal` do over
+ * HTTP: a coded error keeps its code, an error of the request itself (`requestError`: variables
+ * that do not coerce, with no data) is `BAD_USER_INPUT`, anything else is an internal error,
+ * logged and shown as `internal server error`.
+ */
+export function maskedError(
+  error: GraphQLError,
+  logger: Pick<Console, 'error'>,
+  requestError: boolean,
+): GraphQLFormattedError {
+  const formatted = error.toJSON();
+  if (typeof formatted.extensions?.code === 'string') return maskInternal(formatted, error, logger);
+  const code = requestError && !error.originalError ? ErrorCode.BadUserInput : 'INTERNAL_SERVER_ERROR';
+  return maskInternal({ ...formatted, extensions: { ...formatted.extensions, code } }, error, logger);
+}
+
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -127,6 +144,20 @@ export function payloadTooLarge(maxBodyBytes: number, headers: Record<string, st
     ErrorCode.PayloadTooLarge,
     `the request body exceeds ${maxBodyBytes} bytes`,
     headers,
+  );
+}
+
+/**
+ * The 403 for a request authenticated by the `pz_token` cookie from a page of another origin
+ * (`cookieOriginAllowed` in server/auth.ts said no): refused before anything runs.
+ */
+export function crossSiteCookie(request: HttpRequest, options: HttpOptions): HttpResponse {
+  return errorResponse(
+    403,
+    ErrorCode.Forbidden,
+    'a request authenticated by the pz_token cookie must come from this site or an origin of cors.origins ' +
+      '(Origin header); send the token as Authorization: Bearer instead',
+    corsHeaders(firstHeader(request.headers.origin), options.corsOrigins),
   );
 }
 

@@ -25,8 +25,9 @@ import {
   type ResolverContext,
   type Services,
 } from '../resolvers/context';
-import { authenticate, tokenFromHeaders } from './auth';
+import { authenticate, cookieOriginAllowed, findToken } from './auth';
 import {
+  crossSiteCookie,
   handleGraphQLHttp,
   startApollo,
   type HttpOptions,
@@ -91,7 +92,14 @@ export interface PersonalizeServer {
   /** The schema in force (for tooling: printing, codegen of front ends). */
   readonly schema: GraphQLSchema;
   /** Live queries and sockets open on this instance. */
-  stats(): { sockets: number; subscriptions: number; liveQueries: number; documents: number };
+  stats(): {
+    sockets: number;
+    subscriptions: number;
+    liveQueries: number;
+    documents: number;
+    /** The WebSocket operation cache: entries and the bytes it accounts (bounded by `limits`). */
+    operationCache: { entries: number; bytes: number };
+  };
   close(): Promise<void>;
 }
 
@@ -128,7 +136,12 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   const wsRules = httpOptions.introspection
     ? validationRules
     : [...validationRules, NoSchemaIntrospectionCustomRule];
-  const operations = new OperationCache(limits.parseCacheSize, wsRules);
+  const operations = new OperationCache({
+    maxEntries: limits.parseCacheSize,
+    maxBytes: limits.parseCacheBytes,
+    maxDocumentLength: limits.parseCacheMaxDocumentLength,
+    rules: wsRules,
+  });
 
   let generation: Generation | null = null;
   const current = (): Generation => {
@@ -173,6 +186,9 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     maxSubscriptionsPerSocket: limits.maxSubscriptionsPerSocket,
     connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
     maxPayloadBytes: limits.maxBodyBytes,
+    subscribePerSocket: limits.subscribePerSocket,
+    maxSocketsPerAddress: limits.maxSocketsPerAddress,
+    maxBufferedBytes: limits.maxBufferedBytes,
     schema: () => current().schema,
     operations,
     // With push timing on, each operation's personalizer stamps the changes it receives.
@@ -263,8 +279,15 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
 
     async handleHttp(request) {
       const { apollo } = current();
+      const { token, from } = findToken(request.headers);
+      if (
+        from === 'cookie' &&
+        request.method.toUpperCase() !== 'OPTIONS' &&
+        !cookieOriginAllowed(request.headers, httpOptions.corsOrigins)
+      )
+        return crossSiteCookie(request, httpOptions);
       return handleGraphQLHttp(apollo, request, httpOptions, async () =>
-        contextOf(authenticate(tokens, tokenFromHeaders(request.headers)), request.remoteAddress),
+        contextOf(authenticate(tokens, token), request.remoteAddress),
       );
     },
 
@@ -297,6 +320,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
         subscriptions: ws.subscriptions,
         liveQueries: live.size,
         documents: generation?.snapshot.size ?? 0,
+        operationCache: operations.usage,
       };
     },
 

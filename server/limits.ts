@@ -23,6 +23,28 @@ export interface Limits {
   connectionInitTimeoutMs: number;
   /** Most distinct query documents kept parsed and validated in memory. */
   parseCacheSize: number;
+  // Transport hardening: the WebSocket operation cache, Subscribe messages, sockets and their buffers.
+  /**
+   * Memory the WebSocket operation cache may hold, bytes, as it accounts it: twice the query text
+   * (UTF-16 at worst) plus 100 bytes per node of the parsed document (measured: 70-92 with
+   * `noLocation`). The least recently used documents are evicted past it, or past `parseCacheSize`.
+   */
+  parseCacheBytes: number;
+  /** Longest query text cached, characters; a longer document is parsed and validated per use. */
+  parseCacheMaxDocumentLength: number;
+  /**
+   * Subscribe messages (every WebSocket operation: query, mutation or subscription) per socket:
+   * bucket size and refill per second. Over it the operation is refused with `RATE_LIMITED`; a
+   * socket refused `burst` times in a row without waiting is closed with 1008.
+   */
+  subscribePerSocket: { burst: number; perSecond: number };
+  /** Most open WebSockets per client address; the next one is closed at once with 1013. */
+  maxSocketsPerAddress: number;
+  /**
+   * Most bytes a WebSocket may have queued unsent (a reader that does not read); past it the socket
+   * is closed with 4413.
+   */
+  maxBufferedBytes: number;
 }
 
 /** The defaults, sized for a storefront: generous for people, tight for scripts. */
@@ -36,6 +58,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSubscriptionsPerSocket: 50,
   connectionInitTimeoutMs: 10_000,
   parseCacheSize: 500,
+  // Transport hardening.
+  parseCacheBytes: 16 * 1024 * 1024,
+  parseCacheMaxDocumentLength: 16 * 1024,
+  subscribePerSocket: Object.freeze({ burst: 60, perSecond: 10 }),
+  maxSocketsPerAddress: 100,
+  maxBufferedBytes: 4 * 1024 * 1024,
 });
 
 /** Defaults overridden by `partial`, each value checked (a typo must not switch a limit off). */
@@ -53,9 +81,14 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
     'maxSubscriptionsPerSocket',
     'connectionInitTimeoutMs',
     'parseCacheSize',
+    // Transport hardening.
+    'parseCacheBytes',
+    'parseCacheMaxDocumentLength',
+    'maxSocketsPerAddress',
+    'maxBufferedBytes',
   ] as const)
     positive(limits[name], name);
-  for (const name of ['trackPerProfile', 'trackPerIp'] as const) {
+  for (const name of ['trackPerProfile', 'trackPerIp', 'subscribePerSocket'] as const) {
     positive(limits[name]?.burst, `${name}.burst`);
     positive(limits[name]?.perSecond, `${name}.perSecond`);
   }
