@@ -51,7 +51,7 @@ export { DEFAULT_LIMITS, type Limits } from './limits';
 export { CloseCode } from './ws';
 export { ErrorCode } from './errors';
 export { signIdentityProof, type IdentityVerifier } from './identity';
-export type { HttpRequest, HttpResponse } from './http';
+export { corsAllowed, preflight, type HttpRequest, type HttpResponse } from './http';
 export type { ServerObserver, RefusalReason } from './observer';
 
 export type Logger = Pick<Console, 'info' | 'warn' | 'error'>;

@@ -202,14 +202,9 @@ export class WsTransport {
       // logged and shown as `internal server error`; coded ones keep their code.
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
-        const requestError = result.data === undefined;
-        return {
-          ...result,
-          errors: result.errors.map((error) => maskedError(error, options.logger, requestError)),
-        };
+        return { ...result, errors: result.errors.map((error) => maskedError(error, options.logger)) };
       },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => maskedError(error, options.logger, false)),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskedError(error, options.logger)),
       subscribe: async (args) => {
         const result = await subscribe(args);
         if (!(Symbol.asyncIterator in result)) return result;

@@ -68,7 +68,11 @@ describe('sessions, events and profile', () => {
 
   it('accepts the token as the pz_token cookie', async () => {
     const { token, profileId } = await t.session();
-    const result = await t.gql('{ me { id } }', {}, null, { cookie: `other=1; pz_token=${token}` });
+    // From the site's own pages (cross-origin cookie requests are refused: test/attack/hardening.test.ts).
+    const result = await t.gql('{ me { id } }', {}, null, {
+      cookie: `other=1; pz_token=${token}`,
+      'sec-fetch-site': 'same-origin',
+    });
     expect(result.data).toEqual({ me: { id: profileId } });
   });
 

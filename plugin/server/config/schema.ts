@@ -65,6 +65,12 @@ export const pluginConfigSchema = z
         maxSubscriptionsPerSocket: positiveInt,
         connectionInitTimeoutMs: positiveInt,
         parseCacheSize: positiveInt,
+        // Transport hardening (server/limits.ts).
+        parseCacheBytes: positiveInt,
+        parseCacheMaxDocumentLength: positiveInt,
+        subscribePerSocket: rate,
+        maxSocketsPerAddress: positiveInt,
+        maxBufferedBytes: positiveInt,
       })
       .partial()
       .strict()
