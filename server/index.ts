@@ -189,6 +189,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     subscribePerSocket: limits.subscribePerSocket,
     maxSocketsPerAddress: limits.maxSocketsPerAddress,
     maxBufferedBytes: limits.maxBufferedBytes,
+    maxSocketDocumentBytes: limits.maxSocketDocumentBytes,
     schema: () => current().schema,
     operations,
     // With push timing on, each operation's personalizer stamps the changes it receives.

@@ -45,6 +45,12 @@ export interface Limits {
    * is closed with 4413.
    */
   maxBufferedBytes: number;
+  /**
+   * Most bytes of parsed documents the open subscriptions of one WebSocket may hold (as the
+   * operation cache weighs them; a subscription keeps its document while open, cached or not).
+   * A subscription past it is refused with `TOO_MANY_SUBSCRIPTIONS`.
+   */
+  maxSocketDocumentBytes: number;
 }
 
 /** The defaults, sized for a storefront: generous for people, tight for scripts. */
@@ -64,6 +70,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   subscribePerSocket: Object.freeze({ burst: 60, perSecond: 10 }),
   maxSocketsPerAddress: 100,
   maxBufferedBytes: 4 * 1024 * 1024,
+  maxSocketDocumentBytes: 4 * 1024 * 1024,
 });
 
 /** Defaults overridden by `partial`, each value checked (a typo must not switch a limit off). */
@@ -86,6 +93,7 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
     'parseCacheMaxDocumentLength',
     'maxSocketsPerAddress',
     'maxBufferedBytes',
+    'maxSocketDocumentBytes',
   ] as const)
     positive(limits[name], name);
   for (const name of ['trackPerProfile', 'trackPerIp', 'subscribePerSocket'] as const) {

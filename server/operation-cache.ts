@@ -22,8 +22,10 @@ import {
   type ValidationRule,
 } from 'graphql';
 
+/** A document ready to run (with what it weighs, `weigh`), or the reasons it cannot run. */
 export type Prepared =
-  { document: DocumentNode; errors: null } | { document: null; errors: readonly GraphQLError[] };
+  | { document: DocumentNode; errors: null; bytes: number }
+  | { document: null; errors: readonly GraphQLError[] };
 
 export interface OperationCacheOptions {
   /** Most entries over all schemas. */
@@ -93,7 +95,7 @@ export class OperationCache {
       return cached.prepared;
     }
     const { prepared, nodes } = this.compile(schema, query);
-    const bytes = weigh(query, nodes, prepared.errors?.length ?? 0);
+    const bytes = prepared.errors ? weigh(query, nodes, prepared.errors.length) : prepared.bytes;
     if (bytes > this.options.maxBytes) return prepared;
     this.entries.set(key, { prepared, bytes });
     this.heldBytes += bytes;
@@ -134,7 +136,7 @@ export class OperationCache {
       prepared:
         errors.length > 0
           ? { document: null, errors: errors.map((error) => coded(error, VALIDATION_FAILED)) }
-          : { document, errors: null },
+          : { document, errors: null, bytes: weigh(query, nodes) },
       nodes,
     };
   }

@@ -74,6 +74,8 @@ export interface SocketExtra {
   /** The key of this socket's Subscribe bucket, and its refusals since the last admitted one. */
   bucket: string;
   refusedInARow: number;
+  /** Bytes of the documents its open subscriptions hold (`Prepared.bytes`). */
+  heldDocumentBytes: number;
 }
 
 export interface WsOptions {
@@ -85,6 +87,7 @@ export interface WsOptions {
   subscribePerSocket: { burst: number; perSecond: number };
   maxSocketsPerAddress: number;
   maxBufferedBytes: number;
+  maxSocketDocumentBytes: number;
   /**
    * Interval between two pings of a socket (a socket that did not answer the previous ping is
    * dropped). The sweep is spread over the interval in small slices (see `sweep`).
@@ -120,6 +123,8 @@ export class WsTransport {
   private sweepCursor: Iterator<WebSocket> = this.sockets.values();
   /** The change stamp of each operation's context, when pushes are timed. */
   private readonly stamps = new WeakMap<object, ChangeStamp>();
+  /** What each subscription's context holds against its socket's `maxSocketDocumentBytes`. */
+  private readonly held = new WeakMap<object, { extra: SocketExtra; bytes: number }>();
   private openSubscriptions = 0;
   /** Subscribe messages per socket (keyed by `SocketExtra.bucket`). */
   private readonly subscribes: TokenBuckets;
@@ -187,9 +192,24 @@ export class WsTransport {
                 : 'the document has several operations: send operationName',
             ),
           ];
+        // A subscription keeps its document while open: bounded per socket, cached or not.
+        const subscription =
+          getOperationAST(prepared.document, payload.operationName)?.operation === 'subscription';
+        if (subscription && ctx.extra.heldDocumentBytes + prepared.bytes > options.maxSocketDocumentBytes)
+          return [
+            refusal(
+              ErrorCode.TooManySubscriptions,
+              `the subscriptions of this connection would hold more than ${options.maxSocketDocumentBytes} bytes of documents`,
+              { maxSocketDocumentBytes: options.maxSocketDocumentBytes },
+            ),
+          ];
         const stamp = options.onPush ? new ChangeStamp() : undefined;
         const contextValue = options.context(ctx.extra, stamp);
         if (stamp) this.stamps.set(contextValue as object, stamp);
+        if (subscription) {
+          ctx.extra.heldDocumentBytes += prepared.bytes;
+          this.held.set(contextValue as object, { extra: ctx.extra, bytes: prepared.bytes });
+        }
         return {
           schema,
           document: prepared.document,
@@ -206,13 +226,25 @@ export class WsTransport {
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskedError(error, options.logger)),
       subscribe: async (args) => {
-        const result = await subscribe(args);
-        if (!(Symbol.asyncIterator in result)) return result;
+        const release = (): void => {
+          const held = this.held.get(args.contextValue as object);
+          if (held) held.extra.heldDocumentBytes -= held.bytes;
+          this.held.delete(args.contextValue as object);
+        };
+        const result = await subscribe(args).catch((error: unknown) => {
+          release();
+          throw error;
+        });
+        if (!(Symbol.asyncIterator in result)) {
+          release();
+          return result;
+        }
         type Results = AsyncIterator<ExecutionResult>;
         const filter = isLive(args) ? distinctResults : (results: Results): Results => results;
         const stamp = this.stamps.get(args.contextValue as object);
         return this.counted(
           stamp && options.onPush ? timedPushes(result, stamp, filter, options.onPush) : filter(result),
+          release,
         );
       },
     };
@@ -253,11 +285,14 @@ export class WsTransport {
   }
 
   /** Counts `results` among the open subscriptions until it ends, however it ends. */
-  private counted<T>(results: AsyncIterator<T>): AsyncIterableIterator<T> {
+  private counted<T>(results: AsyncIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
     this.openSubscriptions += 1;
     let open = true;
     const ended = (): void => {
-      if (open) this.openSubscriptions -= 1;
+      if (open) {
+        this.openSubscriptions -= 1;
+        onEnd();
+      }
       open = false;
     };
     const iterator: AsyncIterableIterator<T> = {
@@ -298,6 +333,7 @@ export class WsTransport {
       close: (code, reason) => socket.close(code, reason),
       bucket: String(this.nextBucket++),
       refusedInARow: 0,
+      heldDocumentBytes: 0,
     };
     const address = extra.remoteAddress;
     if (address !== undefined) {

@@ -155,6 +155,39 @@ describe('memory: the operation cache and list costs', () => {
     client.socket.close();
   }, 120_000);
 
+  it('bounds the documents the open subscriptions of a socket hold, cached or not', async () => {
+    const { token } = await t.session();
+    const client = await initialised(t, address(), token);
+    // ~1.4 MB each as weighed (246 KB of text, ~8,700 nodes): a fourth would pass the 4 MiB per socket.
+    const live = (tag: string) => `subscription ${aliases(tag, 2900, 72).replace('{', '{ live {')} }`;
+    for (let index = 0; index < 6; index++) client.subscribe(`live${index}`, live(`V${index}`));
+    await expect
+      .poll(() => client.messages.filter((m) => m.type === 'next' || m.type === 'error').length)
+      .toBe(6);
+    const served = client.messages.filter((m) => m.type === 'next').map((m) => m.id);
+    const refused = client.messages.filter((m) => m.type === 'error');
+    expect(served).toEqual(['live0', 'live1', 'live2']);
+    expect(refused).toHaveLength(3);
+    for (const message of refused)
+      expect((message.payload as Errors)[0]!.extensions).toMatchObject({
+        code: 'TOO_MANY_SUBSCRIPTIONS',
+        maxSocketDocumentBytes: DEFAULT_LIMITS.maxSocketDocumentBytes,
+      });
+    // Completing one frees its share.
+    client.socket.send(JSON.stringify({ id: 'live0', type: 'complete' }));
+    await expect
+      .poll(async () => {
+        const id = `again${client.messages.length}`;
+        client.subscribe(id, live(id));
+        await expect
+          .poll(() => client.messages.some((m) => m.id === id && (m.type === 'next' || m.type === 'error')))
+          .toBe(true);
+        return client.messages.some((m) => m.id === id && m.type === 'next');
+      })
+      .toBe(true);
+    client.socket.close();
+  });
+
   it('counts a variable limit at the most a list returns and an omitted one at its default', async () => {
     const strict = await TestServer.start({
       redis,

@@ -71,6 +71,7 @@ export const pluginConfigSchema = z
         subscribePerSocket: rate,
         maxSocketsPerAddress: positiveInt,
         maxBufferedBytes: positiveInt,
+        maxSocketDocumentBytes: positiveInt,
       })
       .partial()
       .strict()
