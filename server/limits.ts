@@ -7,7 +7,10 @@
 export interface Limits {
   /** Deepest selection nesting accepted (fragments expanded). */
   maxDepth: number;
-  /** Highest estimated cost: one per field, list fields multiplied by their `limit` (or 10). */
+  /**
+   * Highest estimated cost: one per field, list fields multiplied by their size (a literal `limit`,
+   * 1,000 for a variable one, the default of an omitted one, 10 without a `limit` argument).
+   */
   maxCost: number;
   /** Most events in one `track` call. */
   maxBatch: number;

@@ -27,7 +27,8 @@ describe('CORS on the endpoint in Strapi', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'mutation { startSession { token } }' }),
     });
-    token = ((await response.json()) as { data: { startSession: { token: string } } }).data.startSession.token;
+    token = ((await response.json()) as { data: { startSession: { token: string } } }).data.startSession
+      .token;
   });
   afterAll(() => app?.stop());
 
