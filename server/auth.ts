@@ -52,13 +52,15 @@ export function findToken(headers: Headers): { token: string | null; from: 'head
 
 /**
  * Whether a request that carries the token as a cookie comes from a page allowed to act for its
- * holder: `Sec-Fetch-Site: same-origin`, or an `Origin` whose host is the request's `Host` (the
+ * holder: `Sec-Fetch-Site: same-origin` (or `none`: the visitor opened the URL itself), or an
+ * `Origin` whose host is the request's `Host` (the
  * endpoint's own origin; the scheme is not compared, as Go's CrossOriginProtection does, since a
  * TLS-terminating proxy hides it) or one of `allowedOrigins`. Without this check any site could
  * make a visitor's browser call the endpoint with the visitor's cookie (cross-site request forgery).
  */
 export function cookieOriginAllowed(headers: Headers, allowedOrigins: readonly string[]): boolean {
-  if (header(headers, 'sec-fetch-site')?.trim().toLowerCase() === 'same-origin') return true;
+  const site = header(headers, 'sec-fetch-site')?.trim().toLowerCase();
+  if (site === 'same-origin' || site === 'none') return true;
   const origin = header(headers, 'origin')?.trim();
   if (!origin || origin === 'null') return false;
   if (allowedOrigins.includes(origin)) return true;

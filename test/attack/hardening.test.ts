@@ -388,6 +388,7 @@ describe('WebSocket bounds and errors', () => {
       const own = new URL(t.url).origin;
       const allowed: Array<Record<string, string>> = [
         { 'sec-fetch-site': 'same-origin' },
+        { 'sec-fetch-site': 'none' },
         { origin: own },
         { origin: 'https://shop.example' },
       ];
