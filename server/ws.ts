@@ -183,7 +183,8 @@ export class WsTransport {
         const prepared = options.operations.prepare(schema, String(payload.query));
         if (prepared.errors) return [...prepared.errors];
         // graphql-ws's own refusal of this case carries no code (and would be masked as internal).
-        if (!getOperationAST(prepared.document, payload.operationName))
+        const operation = getOperationAST(prepared.document, payload.operationName);
+        if (!operation)
           return [
             refusal(
               ErrorCode.OperationResolutionFailure,
@@ -193,8 +194,7 @@ export class WsTransport {
             ),
           ];
         // A subscription keeps its document while open: bounded per socket, cached or not.
-        const subscription =
-          getOperationAST(prepared.document, payload.operationName)?.operation === 'subscription';
+        const subscription = operation.operation === 'subscription';
         if (subscription && ctx.extra.heldDocumentBytes + prepared.bytes > options.maxSocketDocumentBytes)
           return [
             refusal(
