@@ -38,7 +38,7 @@ export interface Limits {
   /**
    * Subscribe messages (every WebSocket operation: query, mutation or subscription) per socket:
    * bucket size and refill per second. Over it the operation is refused with `RATE_LIMITED`; a
-   * socket refused `burst` times in a row without waiting is closed with 1008.
+   * socket refused more than `burst` times in a row is closed with 1008.
    */
   subscribePerSocket: { burst: number; perSecond: number };
   /** Most open WebSockets per client address; the next one is closed at once with 1013. */
