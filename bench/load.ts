@@ -91,11 +91,17 @@ function parse(args: string[]): Settings {
   return settings;
 }
 
-/** The per-address `track` limit for the run: twice the whole run's rate (all visitors share one address). */
-function loadLimits(settings: Settings): Pick<Limits, 'trackPerIp'> {
+/**
+ * The per-address limits for the run (all visitors share one address): `track` at twice the whole
+ * run's rate, and a socket for every visitor.
+ */
+function loadLimits(settings: Settings): Pick<Limits, 'trackPerIp' | 'maxSocketsPerAddress'> {
   const rate = (settings.visitors * settings.eventsPerVisitorPerMin) / 60;
   const perSecond = Math.max(DEFAULT_LIMITS.trackPerIp.perSecond, Math.ceil(rate * 2));
-  return { trackPerIp: { perSecond, burst: Math.max(DEFAULT_LIMITS.trackPerIp.burst, perSecond * 2) } };
+  return {
+    trackPerIp: { perSecond, burst: Math.max(DEFAULT_LIMITS.trackPerIp.burst, perSecond * 2) },
+    maxSocketsPerAddress: Math.max(DEFAULT_LIMITS.maxSocketsPerAddress, settings.visitors * 2),
+  };
 }
 
 /** CPU ticks used so far by a process, and its current and peak resident memory in bytes. */
@@ -258,7 +264,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `load: server limits for this run: trackPerIp raised from burst ${DEFAULT_LIMITS.trackPerIp.burst}, ` +
         `${DEFAULT_LIMITS.trackPerIp.perSecond}/s to burst ${limits.burst}, ${limits.perSecond}/s ` +
-        `(every visitor comes from 127.0.0.1; twice the run's track rate), set through the standalone ` +
+        `(every visitor comes from 127.0.0.1; twice the run's track rate) and maxSocketsPerAddress to ` +
+        `${loadLimits(settings).maxSocketsPerAddress}, set through the standalone ` +
         `server's LIMITS; all other limits are the defaults (trackPerProfile burst ` +
         `${DEFAULT_LIMITS.trackPerProfile.burst}, ${DEFAULT_LIMITS.trackPerProfile.perSecond}/s per visitor)`,
     );

@@ -98,7 +98,8 @@ async function serve(): Promise<void> {
     personalizer,
     content: new JsonContentSource(contentDir),
     tokens: { secrets: [SECRET] },
-    limits: { connectionInitTimeoutMs: 60_000 },
+    // Every socket comes from 127.0.0.1.
+    limits: { connectionInitTimeoutMs: 60_000, maxSocketsPerAddress: 1_000_000 },
     logger: quiet,
   });
   await server.start();

@@ -14,7 +14,7 @@ import type { RequestScope } from './context';
 
 export type ProfileModel = ProfileView;
 export type MembershipModel = MembershipView;
-export type SegmentModel = Pick<SegmentDefinition, 'key' | 'name' | 'priority' | 'enabled'>;
+export type SegmentModel = Pick<SegmentDefinition, 'key' | 'name' | 'priority'>;
 
 /** A membership change as pushed; `current` is the state sent first on every (re)subscription. */
 export interface SegmentChangeModel {

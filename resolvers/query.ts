@@ -8,6 +8,10 @@ export const Query: QueryResolvers = {
     if (!parent?.scope) admit(context, 'me');
     return scopeOf(parent, context).profile();
   },
+  // Public fields only, built afresh: anyone may ask, and a disabled segment is not theirs to see.
   segments: (_parent, _args, context) =>
-    [...context.services.personalizer.rules.segments].sort((a, b) => b.priority - a.priority),
+    context.services.personalizer.rules.segments
+      .filter((segment) => segment.enabled)
+      .map(({ key, name, priority }) => ({ key, name, priority }))
+      .sort((a, b) => b.priority - a.priority),
 };

@@ -26,10 +26,15 @@ export const ErrorCode = {
   QueryTooDeep: 'QUERY_TOO_DEEP',
   /** The query's estimated cost exceeds `limits.maxCost`. */
   QueryTooCostly: 'QUERY_TOO_COSTLY',
-  /** More subscriptions on one socket than `limits.maxSubscriptionsPerSocket`. */
+  /**
+   * More subscriptions on one socket than `limits.maxSubscriptionsPerSocket`, or more bytes of
+   * documents held by its open subscriptions than `limits.maxSocketDocumentBytes`.
+   */
   TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
   /** The request body exceeds `limits.maxBodyBytes`. */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The operation to run cannot be told from the document (`operationName` missing or unknown). */
+  OperationResolutionFailure: 'OPERATION_RESOLUTION_FAILURE',
   /** Introspection is switched off by configuration. */
   IntrospectionDisabled: 'INTROSPECTION_DISABLED',
   /**

@@ -11,7 +11,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { ErrorCode } from './errors';
 
 /** A request as adapters hand it over. `body` is the parsed JSON body, or the raw text. */
@@ -94,6 +94,20 @@ export function maskInternal(
   return { ...formatted, message: 'internal server error' };
 }
 
+/**
+ * An error of a WebSocket operation, formatted and masked as Apollo and `maskInternal` do over
+ * HTTP: a coded error keeps its code, a variable that does not coerce is `BAD_USER_INPUT` (Apollo
+ * tells them by their one node, the variable's definition), anything else is an internal error,
+ * logged and shown as `internal server error`.
+ */
+export function maskedError(error: GraphQLError, logger: Pick<Console, 'error'>): GraphQLFormattedError {
+  const formatted = error.toJSON();
+  if (typeof formatted.extensions?.code === 'string') return maskInternal(formatted, error, logger);
+  const badVariable = error.nodes?.length === 1 && error.nodes[0]!.kind === Kind.VARIABLE_DEFINITION;
+  const code = badVariable ? ErrorCode.BadUserInput : 'INTERNAL_SERVER_ERROR';
+  return maskInternal({ ...formatted, extensions: { ...formatted.extensions, code } }, error, logger);
+}
+
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -106,6 +120,35 @@ function corsHeaders(origin: string | undefined, allowed: readonly string[]): Re
     'access-control-allow-credentials': 'true',
     vary: 'Origin',
   };
+}
+
+/**
+ * The answer to a CORS preflight (OPTIONS): allowed methods and headers for an allowed origin,
+ * nothing for another (the browser then refuses to send the request). The Strapi plugin answers
+ * preflights of its path with it before `strapi::cors` can (plugin/server/http/cors.ts).
+ */
+export function preflight(origin: string | undefined, allowed: readonly string[]): HttpResponse {
+  const cors = corsHeaders(origin, allowed);
+  return {
+    status: 204,
+    headers: {
+      ...cors,
+      ...(Object.keys(cors).length > 0
+        ? {
+            'access-control-allow-methods': 'GET, POST, OPTIONS',
+            'access-control-allow-headers':
+              'authorization, content-type, apollo-require-preflight, x-apollo-operation-name',
+            'access-control-max-age': '600',
+          }
+        : {}),
+    },
+    body: '',
+  };
+}
+
+/** Whether `origin` may call from a browser with credentials (`cors.origins`, or `*` there). */
+export function corsAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
+  return Object.keys(corsHeaders(origin, allowed)).length > 0;
 }
 
 function errorResponse(
@@ -131,6 +174,20 @@ export function payloadTooLarge(maxBodyBytes: number, headers: Record<string, st
   );
 }
 
+/**
+ * The 403 for a request authenticated by the `pz_token` cookie from a page of another origin
+ * (`cookieOriginAllowed` in server/auth.ts said no): refused before anything runs.
+ */
+export function crossSiteCookie(request: HttpRequest, options: HttpOptions): HttpResponse {
+  return errorResponse(
+    403,
+    ErrorCode.Forbidden,
+    'a request authenticated by the pz_token cookie must come from this site or an origin of cors.origins ' +
+      '(Origin header); send the token as Authorization: Bearer instead',
+    corsHeaders(firstHeader(request.headers.origin), options.corsOrigins),
+  );
+}
+
 /** Runs one HTTP request through `apollo` with the context `contextFor` builds. */
 export async function handleGraphQLHttp(
   apollo: ApolloServer<BaseContext>,
@@ -140,23 +197,7 @@ export async function handleGraphQLHttp(
 ): Promise<HttpResponse> {
   const cors = corsHeaders(firstHeader(request.headers.origin), options.corsOrigins);
   const method = request.method.toUpperCase();
-  if (method === 'OPTIONS') {
-    return {
-      status: 204,
-      headers: {
-        ...cors,
-        ...(Object.keys(cors).length > 0
-          ? {
-              'access-control-allow-methods': 'GET, POST, OPTIONS',
-              'access-control-allow-headers':
-                'authorization, content-type, apollo-require-preflight, x-apollo-operation-name',
-              'access-control-max-age': '600',
-            }
-          : {}),
-      },
-      body: '',
-    };
-  }
+  if (method === 'OPTIONS') return preflight(firstHeader(request.headers.origin), options.corsOrigins);
   const declared = Number(firstHeader(request.headers['content-length']) ?? 0);
   let body = request.body;
   if (declared > options.maxBodyBytes || bodyBytes(body) > options.maxBodyBytes)

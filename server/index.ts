@@ -25,9 +25,10 @@ import {
   type ResolverContext,
   type Services,
 } from '../resolvers/context';
-import { authenticate, tokenFromHeaders } from './auth';
+import { authenticate, cookieOriginAllowed, findToken } from './auth';
 import { clientAddress, type TrustProxy } from './client-address';
 import {
+  crossSiteCookie,
   handleGraphQLHttp,
   startApollo,
   type HttpOptions,
@@ -53,7 +54,7 @@ export { clientAddress, type ClientAddress, type TrustProxy } from './client-add
 export { CloseCode } from './ws';
 export { ErrorCode } from './errors';
 export { signIdentityProof, type IdentityVerifier } from './identity';
-export type { HttpRequest, HttpResponse } from './http';
+export { corsAllowed, preflight, type HttpRequest, type HttpResponse } from './http';
 export type { ServerObserver, RefusalReason } from './observer';
 export {
   ApiKeySet,
@@ -124,7 +125,14 @@ export interface PersonalizeServer {
   /** The schema in force (for tooling: printing, codegen of front ends). */
   readonly schema: GraphQLSchema;
   /** Live queries and sockets open on this instance. */
-  stats(): { sockets: number; subscriptions: number; liveQueries: number; documents: number };
+  stats(): {
+    sockets: number;
+    subscriptions: number;
+    liveQueries: number;
+    documents: number;
+    /** The WebSocket operation cache: entries and the bytes it accounts (bounded by `limits`). */
+    operationCache: { entries: number; bytes: number };
+  };
   close(): Promise<void>;
 }
 
@@ -162,7 +170,12 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   const wsRules = httpOptions.introspection
     ? validationRules
     : [...validationRules, NoSchemaIntrospectionCustomRule];
-  const operations = new OperationCache(limits.parseCacheSize, wsRules);
+  const operations = new OperationCache({
+    maxEntries: limits.parseCacheSize,
+    maxBytes: limits.parseCacheBytes,
+    maxDocumentLength: limits.parseCacheMaxDocumentLength,
+    rules: wsRules,
+  });
 
   let generation: Generation | null = null;
   const current = (): Generation => {
@@ -207,6 +220,10 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     connectionInitTimeoutMs: limits.connectionInitTimeoutMs,
     maxPayloadBytes: limits.maxBodyBytes,
     clientAddress: (request) => addressOf(request.socket.remoteAddress, request.headers),
+    subscribePerSocket: limits.subscribePerSocket,
+    maxSocketsPerAddress: limits.maxSocketsPerAddress,
+    maxBufferedBytes: limits.maxBufferedBytes,
+    maxSocketDocumentBytes: limits.maxSocketDocumentBytes,
     schema: () => current().schema,
     operations,
     // With push timing on, each operation's personalizer stamps the changes it receives.
@@ -301,11 +318,15 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
 
     async handleHttp(request) {
       const { apollo } = current();
+      const { token, from } = findToken(request.headers);
+      if (
+        from === 'cookie' &&
+        request.method.toUpperCase() !== 'OPTIONS' &&
+        !cookieOriginAllowed(request.headers, httpOptions.corsOrigins)
+      )
+        return crossSiteCookie(request, httpOptions);
       return handleGraphQLHttp(apollo, request, httpOptions, async () =>
-        contextOf(
-          authenticate(tokens, tokenFromHeaders(request.headers)),
-          addressOf(request.remoteAddress, request.headers),
-        ),
+        contextOf(authenticate(tokens, token), addressOf(request.remoteAddress, request.headers)),
       );
     },
 
@@ -353,6 +374,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
         subscriptions: ws.subscriptions,
         liveQueries: live.size,
         documents: generation?.snapshot.size ?? 0,
+        operationCache: operations.usage,
       };
     },
 

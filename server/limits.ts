@@ -44,7 +44,10 @@ export const RATE_NAMES = Object.keys(DEFAULT_RATES) as RateName[];
 export interface Limits extends Record<RateName, Rate> {
   /** Deepest selection nesting accepted (fragments expanded). */
   maxDepth: number;
-  /** Highest estimated cost: one per field, list fields multiplied by their `limit` (or 10). */
+  /**
+   * Highest estimated cost: one per field, list fields multiplied by their size (a literal `limit`,
+   * 1,000 for a variable one, the default of an omitted one, 10 without a `limit` argument).
+   */
   maxCost: number;
   /** Most events in one `track` call. */
   maxBatch: number;
@@ -56,6 +59,34 @@ export interface Limits extends Record<RateName, Rate> {
   connectionInitTimeoutMs: number;
   /** Most distinct query documents kept parsed and validated in memory. */
   parseCacheSize: number;
+  // Transport hardening: the WebSocket operation cache, Subscribe messages, sockets and their buffers.
+  /**
+   * Memory the WebSocket operation cache may hold, bytes, as it accounts it: twice the query text
+   * (UTF-16 at worst) plus 100 bytes per node of the parsed document (measured: 70-92 with
+   * `noLocation`). The least recently used documents are evicted past it, or past `parseCacheSize`.
+   */
+  parseCacheBytes: number;
+  /** Longest query text cached, characters; a longer document is parsed and validated per use. */
+  parseCacheMaxDocumentLength: number;
+  /**
+   * Subscribe messages (every WebSocket operation: query, mutation or subscription) per socket:
+   * bucket size and refill per second. Over it the operation is refused with `RATE_LIMITED`; a
+   * socket refused more than `burst` times in a row is closed with 1008.
+   */
+  subscribePerSocket: Rate;
+  /** Most open WebSockets per client address; the next one is closed at once with 1013. */
+  maxSocketsPerAddress: number;
+  /**
+   * Most bytes a WebSocket may have queued unsent (a reader that does not read); past it the socket
+   * is closed with 4413.
+   */
+  maxBufferedBytes: number;
+  /**
+   * Most bytes of parsed documents the open subscriptions of one WebSocket may hold (as the
+   * operation cache weighs them; a subscription keeps its document while open, cached or not).
+   * A subscription past it is refused with `TOO_MANY_SUBSCRIPTIONS`.
+   */
+  maxSocketDocumentBytes: number;
 }
 
 const freezeRates = (): Record<RateName, Rate> =>
@@ -74,6 +105,13 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   connectionInitTimeoutMs: 10_000,
   parseCacheSize: 500,
   ...freezeRates(),
+  // Transport hardening.
+  parseCacheBytes: 16 * 1024 * 1024,
+  parseCacheMaxDocumentLength: 16 * 1024,
+  subscribePerSocket: Object.freeze({ burst: 60, perSecond: 10 }),
+  maxSocketsPerAddress: 100,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxSocketDocumentBytes: 4 * 1024 * 1024,
 });
 
 const SCALARS = [
@@ -84,7 +122,16 @@ const SCALARS = [
   'maxSubscriptionsPerSocket',
   'connectionInitTimeoutMs',
   'parseCacheSize',
+  // Transport hardening.
+  'parseCacheBytes',
+  'parseCacheMaxDocumentLength',
+  'maxSocketsPerAddress',
+  'maxBufferedBytes',
+  'maxSocketDocumentBytes',
 ] as const;
+
+/** Rates that are not an operation's (no `admit`): the transport's own buckets. */
+const TRANSPORT_RATES = ['subscribePerSocket'] as const;
 
 /**
  * Defaults overridden by `partial`, each value checked (a typo must not switch a limit off):
@@ -93,7 +140,7 @@ const SCALARS = [
 export function resolveLimits(partial: Partial<Limits> = {}): Limits {
   if (partial === null || typeof partial !== 'object' || Array.isArray(partial))
     throw new TypeError('limits must be an object');
-  const known = new Set<string>([...SCALARS, ...RATE_NAMES]);
+  const known = new Set<string>([...SCALARS, ...RATE_NAMES, ...TRANSPORT_RATES]);
   for (const name of Object.keys(partial))
     if (!known.has(name))
       throw new TypeError(`limits.${name} is not a limit (known: ${[...known].join(', ')})`);
@@ -103,7 +150,7 @@ export function resolveLimits(partial: Partial<Limits> = {}): Limits {
       throw new TypeError(`limits.${name} must be a positive number, got ${String(value)}`);
   };
   for (const name of SCALARS) positive(limits[name], name);
-  for (const name of RATE_NAMES) {
+  for (const name of [...RATE_NAMES, ...TRANSPORT_RATES]) {
     const rate: unknown = limits[name];
     if (rate === null || typeof rate !== 'object')
       throw new TypeError(`limits.${name} must be { burst, perSecond }, got ${String(rate)}`);

@@ -1,8 +1,12 @@
 /**
  * Validation rules that bound what one operation may ask for, checked before anything executes:
  * selection depth (fragments expanded) and an estimated cost (each field costs 1, times the size of
- * every list around it: the literal `limit` argument when given, else 10 for a list field, or the
- * field's `limit` default of 100 when a variable sets it).
+ * every list around it). A list's size is what its `limit` argument can make it, known before any
+ * variable is: a literal `limit` counts at its value, a variable one at the most a list may return
+ * (`MAX_LIST_LIMIT`, 1000: the value is not known at validation), an omitted or null one at the
+ * argument's default (100 on content lists). A list field without a `limit` argument (components,
+ * relations, dynamic-zone blocks, a profile's segments: sized by editors, not by the caller)
+ * counts 10.
  */
 import {
   GraphQLError,
@@ -18,18 +22,18 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  type ValueNode,
   isObjectType,
   isInterfaceType,
   isUnionType,
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import { MAX_LIST_LIMIT } from '../content/schema/resolvers';
 import { ErrorCode } from './errors';
 
-/** Size assumed for a list field without a literal `limit`. */
+/** Size assumed for a list field that takes no `limit` argument. */
 const DEFAULT_LIST_SIZE = 10;
-/** Size assumed when `limit` is a variable (the list fields' default limit). */
-const VARIABLE_LIMIT_SIZE = 100;
 
 function isList(type: GraphQLType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
@@ -50,6 +54,20 @@ function fieldsOf(
   if (isUnionType(type) || isInterfaceType(type))
     for (const member of schema.getPossibleTypes(type)) add(member);
   return fields;
+}
+
+/** How many items a list field may return, from its `limit` argument (see the header). */
+function listSize(
+  field: GraphQLField<unknown, unknown>,
+  given: readonly { name: { value: string }; value: ValueNode }[],
+): number {
+  const declared = field.args.find((argument) => argument.name === 'limit');
+  if (!declared) return DEFAULT_LIST_SIZE;
+  const value = given.find((argument) => argument.name.value === 'limit')?.value;
+  if (value?.kind === Kind.INT) return Math.max(1, Number(value.value));
+  if (value?.kind === Kind.VARIABLE) return MAX_LIST_LIMIT;
+  const fallback = declared.defaultValue;
+  return typeof fallback === 'number' && fallback > 0 ? fallback : MAX_LIST_LIMIT;
 }
 
 interface Measure {
@@ -90,16 +108,7 @@ function measure(selectionSet: SelectionSetNode, type: GraphQLNamedType | undefi
         field ? getNamedType(field.type as GraphQLOutputType) : undefined,
         walk,
       );
-      let size = 1;
-      if (field && isList(field.type)) {
-        const limit = selection.arguments?.find((argument) => argument.name.value === 'limit');
-        size =
-          limit?.value.kind === Kind.INT
-            ? Math.max(1, Number(limit.value.value))
-            : limit?.value.kind === Kind.VARIABLE
-              ? VARIABLE_LIMIT_SIZE
-              : DEFAULT_LIST_SIZE;
-      }
+      const size = field && isList(field.type) ? listSize(field, selection.arguments ?? []) : 1;
       cost += 1 + size * inner.cost;
       depth = Math.max(depth, 1 + inner.depth);
       continue;

@@ -4,12 +4,16 @@
  * graphql-ws's `makeServer` with a lean `ws` glue of our own, sized for many idle sockets:
  * no compression, no per-socket timers (one keep-alive sweep for all), no retained upgrade request.
  *
- * Close codes (all before any operation runs; errors of operations are GraphQL errors):
+ * Close codes (errors of single operations are GraphQL errors, masked as over HTTP):
+ *   1008  Subscribe messages kept coming after `limits.subscribePerSocket.burst` refusals in a row
+ *         (Policy Violation: graphql-ws clients do not reconnect after it)
+ *   1013  more than `limits.maxSocketsPerAddress` sockets from this address (Try Again Later)
  *   4400  malformed message              (graphql-ws)
  *   4401  no token in `connection_init`  (Unauthorized: send `{ token }`)
  *   4403  token forged, malformed, signed with an unknown key, or expired (Forbidden: start a new session)
  *   4408  no `connection_init` within `limits.connectionInitTimeoutMs` (graphql-ws)
  *   4409  subscription id already in use (graphql-ws)
+ *   4413  more than `limits.maxBufferedBytes` waiting to be sent: the client does not read (Slow Consumer)
  *   4429  more than one `connection_init` (graphql-ws)
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
@@ -32,19 +36,34 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Auth } from '../resolvers/context';
 import { authenticate } from './auth';
 import { ErrorCode, refusal } from './errors';
+import { maskedError } from './http';
 import { distinctResults } from './live/distinct';
 import { ChangeStamp, timedPushes } from './live/push-timing';
 import type { OperationCache } from './operation-cache';
+import { TokenBuckets } from './rate-limit';
+import type { Rate } from './limits';
 import { describeRefusal, type TokenSigner } from './tokens';
+import { systemClock } from '../engine/types';
 
 /** The keep-alive round is done in this many slices, one per `keepAliveMs / SWEEP_SLICES`. */
 const SWEEP_SLICES = 100;
+/**
+ * How long a socket closed for `maxBufferedBytes` may take to drain its queue and the close frame
+ * before it is cut: a slow reader gets its data and 4413; a stalled one stops holding memory.
+ */
+const SLOW_CONSUMER_GRACE_MS = 5_000;
 
 /** Close codes this endpoint uses (plus graphql-ws's own). */
 export const CloseCode = {
   Unauthorized: GraphQLWsCloseCode.Unauthorized,
   Forbidden: GraphQLWsCloseCode.Forbidden,
   ConnectionInitialisationTimeout: GraphQLWsCloseCode.ConnectionInitialisationTimeout,
+  /** Subscribe messages sent on after `subscribePerSocket.burst` refusals in a row. */
+  SubscribeFlood: 1008,
+  /** More than `maxSocketsPerAddress` open sockets from the caller's address. */
+  TooManySockets: 1013,
+  /** More than `maxBufferedBytes` queued unsent: the client does not read what it asked for. */
+  SlowConsumer: 4413,
 } as const;
 
 /** What each socket keeps: the caller and its address, nothing else. */
@@ -53,6 +72,11 @@ export interface SocketExtra {
   remoteAddress: string | undefined;
   /** Closes this socket with our own code and reason. */
   close(code: number, reason: string): void;
+  /** The key of this socket's Subscribe bucket, and its refusals since the last admitted one. */
+  bucket: string;
+  refusedInARow: number;
+  /** Bytes of the documents its open subscriptions hold (`Prepared.bytes`). */
+  heldDocumentBytes: number;
 }
 
 export interface WsOptions {
@@ -63,6 +87,10 @@ export interface WsOptions {
   maxPayloadBytes: number;
   /** The client address key of an upgrade request (server/client-address.ts). */
   clientAddress(request: IncomingMessage): string;
+  subscribePerSocket: Rate;
+  maxSocketsPerAddress: number;
+  maxBufferedBytes: number;
+  maxSocketDocumentBytes: number;
   /**
    * Interval between two pings of a socket (a socket that did not answer the previous ping is
    * dropped). The sweep is spread over the interval in small slices (see `sweep`).
@@ -98,9 +126,21 @@ export class WsTransport {
   private sweepCursor: Iterator<WebSocket> = this.sockets.values();
   /** The change stamp of each operation's context, when pushes are timed. */
   private readonly stamps = new WeakMap<object, ChangeStamp>();
+  /** What each subscription's context holds against its socket's `maxSocketDocumentBytes`. */
+  private readonly held = new WeakMap<object, { extra: SocketExtra; bytes: number }>();
   private openSubscriptions = 0;
+  /** Subscribe messages per socket (keyed by `SocketExtra.bucket`). */
+  private readonly subscribes: TokenBuckets;
+  private nextBucket = 0;
+  /** Open sockets per client address. */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(private readonly options: WsOptions) {
+    this.subscribes = new TokenBuckets(
+      options.subscribePerSocket.burst,
+      options.subscribePerSocket.perSecond,
+      systemClock,
+    );
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
@@ -112,6 +152,22 @@ export class WsTransport {
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       onConnect: (ctx) => this.onConnect(ctx),
       onSubscribe: (ctx, _id, payload) => {
+        // First, before any parsing: a refused Subscribe costs this check and one error frame.
+        const admitted = this.subscribes.take(ctx.extra.bucket);
+        if (!admitted.ok) {
+          ctx.extra.refusedInARow += 1;
+          if (ctx.extra.refusedInARow > options.subscribePerSocket.burst)
+            ctx.extra.close(
+              CloseCode.SubscribeFlood,
+              'Policy violation: operations sent on after being refused; wait retryAfterMs',
+            );
+          return [
+            refusal(ErrorCode.RateLimited, 'too many operations on this connection; retry later', {
+              retryAfterMs: admitted.retryAfterMs,
+            }),
+          ];
+        }
+        ctx.extra.refusedInARow = 0;
         // The token was checked at connection_init: a socket that outlives it must stop acting for
         // its holder (an expired token would otherwise stay good for as long as the socket is open).
         const { auth } = ctx.extra;
@@ -129,9 +185,34 @@ export class WsTransport {
         const schema = options.schema();
         const prepared = options.operations.prepare(schema, String(payload.query));
         if (prepared.errors) return [...prepared.errors];
+        // graphql-ws's own refusal of this case carries no code (and would be masked as internal).
+        const operation = getOperationAST(prepared.document, payload.operationName);
+        if (!operation)
+          return [
+            refusal(
+              ErrorCode.OperationResolutionFailure,
+              payload.operationName
+                ? `no operation named "${payload.operationName}" in the document`
+                : 'the document has several operations: send operationName',
+            ),
+          ];
+        // A subscription keeps its document while open: bounded per socket, cached or not.
+        const subscription = operation.operation === 'subscription';
+        if (subscription && ctx.extra.heldDocumentBytes + prepared.bytes > options.maxSocketDocumentBytes)
+          return [
+            refusal(
+              ErrorCode.TooManySubscriptions,
+              `the subscriptions of this connection would hold more than ${options.maxSocketDocumentBytes} bytes of documents`,
+              { maxSocketDocumentBytes: options.maxSocketDocumentBytes },
+            ),
+          ];
         const stamp = options.onPush ? new ChangeStamp() : undefined;
         const contextValue = options.context(ctx.extra, stamp);
         if (stamp) this.stamps.set(contextValue as object, stamp);
+        if (subscription) {
+          ctx.extra.heldDocumentBytes += prepared.bytes;
+          this.held.set(contextValue as object, { extra: ctx.extra, bytes: prepared.bytes });
+        }
         return {
           schema,
           document: prepared.document,
@@ -140,14 +221,33 @@ export class WsTransport {
           contextValue,
         };
       },
+      // Errors leave the server as they do over HTTP (server/http.ts): an unexpected error is
+      // logged and shown as `internal server error`; coded ones keep their code.
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return;
+        return { ...result, errors: result.errors.map((error) => maskedError(error, options.logger)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskedError(error, options.logger)),
       subscribe: async (args) => {
-        const result = await subscribe(args);
-        if (!(Symbol.asyncIterator in result)) return result;
+        const release = (): void => {
+          const held = this.held.get(args.contextValue as object);
+          if (held) held.extra.heldDocumentBytes -= held.bytes;
+          this.held.delete(args.contextValue as object);
+        };
+        const result = await subscribe(args).catch((error: unknown) => {
+          release();
+          throw error;
+        });
+        if (!(Symbol.asyncIterator in result)) {
+          release();
+          return result;
+        }
         type Results = AsyncIterator<ExecutionResult>;
         const filter = isLive(args) ? distinctResults : (results: Results): Results => results;
         const stamp = this.stamps.get(args.contextValue as object);
         return this.counted(
           stamp && options.onPush ? timedPushes(result, stamp, filter, options.onPush) : filter(result),
+          release,
         );
       },
     };
@@ -188,11 +288,14 @@ export class WsTransport {
   }
 
   /** Counts `results` among the open subscriptions until it ends, however it ends. */
-  private counted<T>(results: AsyncIterator<T>): AsyncIterableIterator<T> {
+  private counted<T>(results: AsyncIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
     this.openSubscriptions += 1;
     let open = true;
     const ended = (): void => {
-      if (open) this.openSubscriptions -= 1;
+      if (open) {
+        this.openSubscriptions -= 1;
+        onEnd();
+      }
       open = false;
     };
     const iterator: AsyncIterableIterator<T> = {
@@ -227,20 +330,42 @@ export class WsTransport {
   }
 
   private opened(socket: WebSocket, request: IncomingMessage): void {
-    this.sockets.add(socket);
     const extra: SocketExtra = {
       auth: { kind: 'none' },
       remoteAddress: this.options.clientAddress(request),
       close: (code, reason) => socket.close(code, reason),
+      bucket: String(this.nextBucket++),
+      refusedInARow: 0,
+      heldDocumentBytes: 0,
     };
+    const address = extra.remoteAddress;
+    if (address !== undefined) {
+      const open = this.perAddress.get(address) ?? 0;
+      if (open >= this.options.maxSocketsPerAddress) {
+        socket.once('error', () => socket.terminate());
+        socket.close(CloseCode.TooManySockets, 'Try again later: too many connections from this address');
+        return;
+      }
+      this.perAddress.set(address, open + 1);
+      socket.once('close', () => {
+        const left = (this.perAddress.get(address) ?? 1) - 1;
+        if (left > 0) this.perAddress.set(address, left);
+        else this.perAddress.delete(address);
+      });
+    }
+    this.sockets.add(socket);
     const closed = this.server.opened(
       {
         protocol: socket.protocol,
         send: (data) =>
           new Promise((resolve, reject) => {
             if (socket.readyState !== socket.OPEN) return resolve();
-            // Resolves once written: graphql-ws awaits it, which is what bounds a slow reader.
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
+            // Resolves once written: graphql-ws awaits it, which bounds one operation's stream;
+            // `maxBufferedBytes` bounds what all operations of a socket queue together.
+            socket.send(data, (error) =>
+              error && socket.readyState === socket.OPEN ? reject(error) : resolve(),
+            );
+            if (socket.bufferedAmount > this.options.maxBufferedBytes) this.slowConsumer(socket);
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (callback) =>
@@ -261,6 +386,22 @@ export class WsTransport {
       this.sockets.delete(socket);
       void closed(code, String(reason));
     });
+  }
+
+  /**
+   * Closes a socket whose queue passed `maxBufferedBytes`: nothing more is sent (sends check the
+   * state), the close frame follows the queued data, and the socket is cut if it has not drained
+   * within the grace. It no longer counts as open.
+   */
+  private slowConsumer(socket: WebSocket): void {
+    this.sockets.delete(socket);
+    socket.close(
+      CloseCode.SlowConsumer,
+      `Slow consumer: more than ${this.options.maxBufferedBytes} bytes unread`.slice(0, 120),
+    );
+    const cut = setTimeout(() => socket.terminate(), SLOW_CONSUMER_GRACE_MS);
+    cut.unref();
+    socket.once('close', () => clearTimeout(cut));
   }
 
   private onConnect(ctx: Context<Record<string, unknown>, SocketExtra>): boolean {

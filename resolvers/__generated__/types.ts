@@ -138,14 +138,13 @@ export type Query = {
   __typename?: 'Query';
   /** The caller's profile and current segments. Needs a profile token. */
   me: Profile;
-  /** Every segment of the rule set in force, highest priority first. */
+  /** The enabled segments of the rule set in force, highest priority first (disabled ones are not listed). */
   segments: Array<Segment>;
 };
 
-/** A segment of the rule set in force (what editors defined), without its rule. */
+/** An enabled segment of the rule set in force: its public fields only (never its rule). */
 export type Segment = {
   __typename?: 'Segment';
-  enabled: Scalars['Boolean']['output'];
   key: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   /** Higher wins when several of a caller's segments tag variants of the same content. */
@@ -420,7 +419,6 @@ export type QueryResolvers<ContextType = ResolverContext, ParentType extends Res
 };
 
 export type SegmentResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Segment'] = ResolversParentTypes['Segment']> = {
-  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -22,6 +22,10 @@ const LIMITS = {
   trackPerIp: { burst: 30, perSecond: 0.01 },
   maxSubscriptionsPerSocket: 3,
   connectionInitTimeoutMs: 400,
+  // Room for the churn and connection floods below; the Subscribe rate per socket and the sockets
+  // per address are tested on their own in hardening.test.ts.
+  subscribePerSocket: { burst: 1000, perSecond: 100 },
+  maxSocketsPerAddress: 1000,
 };
 
 let t: TestServer;

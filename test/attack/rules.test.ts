@@ -15,7 +15,7 @@ import { ProfileInspector } from './support/profile-state';
 
 const redis = inject('redisUrl');
 const keyPrefix = `atk-rules-${process.pid}`;
-const SEGMENTS = '{ segments { key name priority enabled } }';
+const SEGMENTS = '{ segments { key name priority } }';
 
 let t: TestServer;
 let inspect: ProfileInspector;

@@ -68,6 +68,13 @@ export const pluginConfigSchema = z
         maxSubscriptionsPerSocket: positiveInt,
         connectionInitTimeoutMs: positiveInt,
         parseCacheSize: positiveInt,
+        // Transport hardening (server/limits.ts).
+        parseCacheBytes: positiveInt,
+        parseCacheMaxDocumentLength: positiveInt,
+        subscribePerSocket: rate,
+        maxSocketsPerAddress: positiveInt,
+        maxBufferedBytes: positiveInt,
+        maxSocketDocumentBytes: positiveInt,
       })
       .partial()
       .strict()
