@@ -84,8 +84,9 @@ export class RedisDueSet implements DueSet {
 
   async remove(profileId: string): Promise<void> {
     const [due, failures] = this.keysOf(profileId);
-    // Same slot (the partition's hash tag): one MULTI.
-    await this.client.multi().zrem(due!, profileId).hdel(failures!, profileId).exec();
+    // Two plain deletes, not a MULTI: Redis refuses EXEC when out of memory, and erasure, which
+    // calls this, must still free memory then. Neither needs the other to be atomic.
+    await Promise.all([this.client.zrem(due!, profileId), this.client.hdel(failures!, profileId)]);
   }
 
   private keysOf(profileId: string): [string, string] {
