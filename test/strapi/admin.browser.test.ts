@@ -24,7 +24,7 @@ describe('an editor in the Strapi admin', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ensureAdminBuild();
+    await ensureAdminBuild();
     app = await bootStrapi({
       redisUrl: inject('redisUrl'),
       keyPrefix: `test-strapi-admin-${process.pid}:`,

@@ -32,7 +32,7 @@ describe('the API keys page', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ensureAdminBuild();
+    await ensureAdminBuild();
     app = await bootStrapi({
       redisUrl: inject('redisUrl'),
       keyPrefix: `test-strapi-api-keys-admin-${process.pid}:`,

@@ -7,7 +7,8 @@
  * running at the same time.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { APP_FILES, appCopyDir, copyApp } from './app-copy';
 import { CMS_DIR } from './strapi-app';
@@ -22,12 +23,49 @@ const BUILD_MARKER = join(ADMIN_DIST_DIR, 'build', 'index.html');
 /** What the build depends on, besides the app's own files. */
 const PLUGIN_INPUTS = [join(REPO, 'plugin', 'admin', 'src'), join(REPO, 'strapi-admin.js')];
 
-/** Copies and builds the app unless the private build is newer than all of its inputs. */
-export function ensureAdminBuild(): void {
-  const inputs = [...PLUGIN_INPUTS, ...APP_FILES.map((file) => join(CMS_DIR, file))];
-  if (existsSync(BUILD_MARKER) && newest(inputs) <= statSync(BUILD_MARKER).mtimeMs) return;
-  copyApp('strapi-admin-test');
-  execFileSync('npx', ['strapi', 'build'], { cwd: ADMIN_APP_DIR, stdio: 'inherit', timeout: 300_000 });
+/** Held (a directory: `mkdir` is atomic) while one test process builds; the others wait for it. */
+const BUILD_LOCK = `${ADMIN_APP_DIR}.lock`;
+const BUILD_TIMEOUT_MS = 300_000;
+
+/**
+ * Copies and builds the app unless the private build is newer than all of its inputs. Several
+ * suites use the build and run in parallel workers: one builds, the others wait and reuse it.
+ */
+export async function ensureAdminBuild(): Promise<void> {
+  await withBuildLock(() => {
+    const inputs = [...PLUGIN_INPUTS, ...APP_FILES.map((file) => join(CMS_DIR, file))];
+    if (existsSync(BUILD_MARKER) && newest(inputs) <= statSync(BUILD_MARKER).mtimeMs) return;
+    copyApp('strapi-admin-test');
+    execFileSync('npx', ['strapi', 'build'], {
+      cwd: ADMIN_APP_DIR,
+      stdio: 'inherit',
+      timeout: BUILD_TIMEOUT_MS,
+    });
+  });
+}
+
+async function withBuildLock(build: () => void): Promise<void> {
+  mkdirSync(join(ADMIN_APP_DIR, '..'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than a build can take was left by a killed run.
+      const heldSince = existsSync(BUILD_LOCK)
+        ? statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs
+        : undefined;
+      if (heldSince !== undefined && Date.now() - heldSince > BUILD_TIMEOUT_MS + 60_000)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else await sleep(500);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 function newest(paths: string[]): number {
