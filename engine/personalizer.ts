@@ -13,7 +13,7 @@ import { RedisBus } from './bus/redis-bus';
 import type { ChangeBus, Unsubscribe } from './bus/types';
 import { decide, profileView, type Decision } from './store/decide';
 import { predictIngest } from './store/predict';
-import { assertProfileId, userProfileId } from './store/profile-id';
+import { assertProfileId, isUserProfileId, userProfileId } from './store/profile-id';
 import { RecentProfiles } from './store/recent-profiles';
 import { emptyRecord, withFields } from './store/record';
 import { MemoryProfileStore } from './store/memory/memory-store';
@@ -447,18 +447,23 @@ export class PersonalizerEngine implements Personalizer {
     assertJsonObject(traits, 'traits');
     const userProfile = userProfileId(userId);
     const context = this.storeContext();
+    // Only an anonymous profile is ever merged. A caller whose id already is (or, through an
+    // alias, resolves to) a user's profile is that user's device: identifying as another user
+    // (a shared computer) leaves the first user's profile, aliases and devices untouched, and
+    // only the second user's profile is read and given the traits.
+    const anonymous = !isUserProfileId(anonymousId);
     // Order matters for crash safety: absorb (idempotent), then retire (alias + delete, only if
     // no event arrived since the export), then announce. A retry after a crash, or after events
     // raced the merge, repeats harmless steps and counts nothing twice.
     let source: ProfileExport | null = null;
     let record: ProfileRecord | undefined;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS && !record; attempt += 1) {
-      source = await this.parts.store.exportProfile(anonymousId, context);
-      const alreadyMerged = source?.id === userProfile || anonymousId === userProfile;
-      if (alreadyMerged) source = null; // identify only sets traits
+      source = anonymous ? await this.parts.store.exportProfile(anonymousId, context) : null;
+      const mergeable = anonymous && !(source && ownedByUser(source));
+      if (!mergeable) source = null; // identify only sets traits
       const merged = await this.parts.store.absorb(userProfile, userId, source, traits, context);
       // Even an id with nothing stored becomes an alias: its later events go to the user.
-      const retired = alreadyMerged ? null : (source?.id ?? anonymousId);
+      const retired = mergeable ? (source?.id ?? anonymousId) : null;
       if (
         retired === null ||
         (await this.parts.store.retire(retired, userProfile, source?.record.version ?? 0))
@@ -768,6 +773,11 @@ function assertEvent(event: VisitorEvent, index: number): void {
   }
   assertJsonObject(event.properties, `${where}.properties`);
   assertJsonObject(event.context, `${where}.context`);
+}
+
+/** Whether an exported profile is (or an alias led to) a user's profile rather than an anonymous one. */
+function ownedByUser(source: ProfileExport): boolean {
+  return isUserProfileId(source.id) || source.record.userId !== null;
 }
 
 function assertJsonObject(value: unknown, what: string): asserts value is JsonObject {

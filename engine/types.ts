@@ -242,7 +242,11 @@ export interface Personalizer {
   track(profileId: string, events: VisitorEvent[]): Promise<TrackOutcome>;
   /** Current view; re-evaluates first when a stored membership is due or the rules changed. */
   getProfile(profileId: string): Promise<ProfileView>;
-  /** Folds an anonymous profile into the user's; the anonymous id becomes an alias of it. */
+  /**
+   * Folds an anonymous profile into the user's; the anonymous id becomes an alias of it. Never
+   * merges a user's profile: when `anonymousId` is (or resolves to) a user's profile, the
+   * `userId`'s own profile is only given `traits`, and the other user's stays as it is.
+   */
   identify(anonymousId: string, userId: string, traits?: JsonObject): Promise<ProfileView>;
   setTraits(profileId: string, traits: JsonObject): Promise<ProfileView>;
   setConsent(profileId: string, consent: Consent): Promise<ProfileView>;

@@ -17,8 +17,15 @@ export function assertProfileId(id: unknown, what = 'profile id'): asserts id is
     throw new TypeError(`${what} must not contain braces, whitespace, control characters or lone surrogates`);
 }
 
+const USER_PREFIX = 'user:';
+
 /** The canonical profile id of a known user: namespaced so it never collides with anonymous ids. */
 export function userProfileId(userId: string): string {
   assertProfileId(userId, 'user id');
-  return `user:${userId}`;
+  return `${USER_PREFIX}${userId}`;
+}
+
+/** Whether `id` is a user's profile id (`userProfileId`), as opposed to an anonymous visitor's. */
+export function isUserProfileId(id: string): boolean {
+  return id.startsWith(USER_PREFIX);
 }

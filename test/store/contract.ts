@@ -481,6 +481,51 @@ export function storeContract(name: string, backend: () => Backend): void {
       expect(left).toEqual(h.backend.kind === 'memory' ? [anon] : [`${h.keyPrefix}:{${anon}}:alias`]);
     });
 
+    it('identify never merges one user into another (a shared device)', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const phone = uid('anon');
+      const pc = uid('anon');
+      const a = uid('a');
+      const b = uid('b');
+      const now = Date.now();
+      await engine.track(phone, [view(now - 4, {}, 'a1'), view(now - 3, {}, 'a2')]);
+      await engine.identify(phone, a, { name: 'A' });
+      await engine.track(pc, [view(now - 2, {}, 'a3'), view(now - 1, {}, 'a4')]);
+      expect((await engine.identify(pc, a)).id).toBe(`user:${a}`);
+      expect(readerCount((await engine.getProfile(phone)).segments[0]?.reason.text)).toBe(4);
+      // B signs in on the PC with the token A left there (its id is an alias of user:a), and
+      // with the token identify gave A (user:a itself).
+      const asB = await engine.identify(pc, b, { name: 'B' });
+      expect(asB).toMatchObject({ id: `user:${b}`, userId: b, traits: { name: 'B' }, segments: [] });
+      expect((await engine.identify(`user:${a}`, b)).id).toBe(`user:${b}`);
+      await engine.track(`user:${b}`, [view(now, {}, 'b1')]);
+      // A's phone still reads A, with A's traits and events only; user:a is still itself.
+      for (const id of [phone, pc, `user:${a}`]) {
+        const seen = await engine.getProfile(id);
+        expect(seen).toMatchObject({ id: `user:${a}`, userId: a, traits: { name: 'A' } });
+        expect(readerCount(seen.segments[0]?.reason.text)).toBe(4);
+      }
+      const seenB = await engine.getProfile(`user:${b}`);
+      expect(seenB).toMatchObject({ id: `user:${b}`, traits: { name: 'B' }, segments: [] });
+      // A erases their data from the phone: B's profile stays.
+      await engine.forget(phone);
+      expect(await h.keysContaining(a)).toEqual([]);
+      expect(await engine.getProfile(`user:${b}`)).toMatchObject({ userId: b, traits: { name: 'B' } });
+      await engine.track(`user:${b}`, [
+        view(now + 1, {}, 'b2'),
+        view(now + 2, {}, 'b3'),
+        view(now + 3, {}, 'b4'),
+      ]);
+      const afterB = await engine.getProfile(`user:${b}`);
+      expect(readerCount(afterB.segments.find((s) => s.key === 'reader')?.reason.text)).toBe(4);
+      // Identifying as the same user again only sets traits.
+      expect(await engine.identify(`user:${b}`, b, { name: 'Bee' })).toMatchObject({
+        id: `user:${b}`,
+        traits: { name: 'Bee' },
+      });
+    });
+
     it('identify makes even a never-seen anonymous id an alias of the user', async () => {
       const h = harness();
       const engine = await h.engine(WIDE);
