@@ -522,6 +522,13 @@ export class PersonalizerEngine implements Personalizer {
     });
   }
 
+  async useOnce(nonce: string, until: EpochMs): Promise<boolean> {
+    if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > 256 || /[\s{}]/.test(nonce))
+      throw new TypeError('nonce must be 1-256 characters without whitespace or braces');
+    if (!Number.isFinite(until)) throw new TypeError('until must be a time (epoch ms)');
+    return this.parts.store.useOnce(nonce, until);
+  }
+
   /**
    * Members of each segment of the rules in force, from the stored memberships of live profiles.
    * A disabled segment has none (whatever profiles not re-evaluated since still store); a

@@ -252,6 +252,11 @@ export interface Personalizer {
   setConsent(profileId: string, consent: Consent): Promise<ProfileView>;
   /** Erases every key of the profile (and its aliases). */
   forget(profileId: string): Promise<void>;
+  /**
+   * `true` the first time `nonce` is presented, `false` while it is remembered (until `until`,
+   * epoch ms): what makes an identity assertion single use, across every process on Redis.
+   */
+  useOnce(nonce: string, until: EpochMs): Promise<boolean>;
   /** Listens to one profile's changes; one bus subscription per profile per process, however many listeners. */
   subscribe(profileId: string, listener: (change: SegmentChange) => void): () => void;
   /** Called after every rule set replacement on this instance (live queries recompute). */

@@ -189,5 +189,11 @@ export interface ProfileStore {
    * scanning profiles on Redis. Only the keys asked for are reported.
    */
   countMembers(segmentKeys: readonly string[], now: EpochMs): Promise<Record<string, number>>;
+  /**
+   * Records `nonce` as used until `until` (epoch ms) and answers `true` the first time, `false`
+   * while it is remembered (single-use identity assertions: a `jti` is accepted once). Atomic
+   * across processes on Redis (`SET NX PXAT`).
+   */
+  useOnce(nonce: string, until: EpochMs): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -481,6 +481,20 @@ export function storeContract(name: string, backend: () => Backend): void {
       expect(left).toEqual(h.backend.kind === 'memory' ? [anon] : [`${h.keyPrefix}:{${anon}}:alias`]);
     });
 
+    it('useOnce accepts a nonce once until its time, then again', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const nonce = uid('jti');
+      const until = Date.now() + 300;
+      const first = await Promise.all([engine.useOnce(nonce, until), engine.useOnce(nonce, until)]);
+      expect(first.sort()).toEqual([false, true]);
+      expect(await engine.useOnce(nonce, until)).toBe(false);
+      expect(await engine.useOnce(uid('jti'), until)).toBe(true);
+      await sleepUntil(until + 50);
+      expect(await engine.useOnce(nonce, Date.now() + 300)).toBe(true);
+      await expect(engine.useOnce('', until)).rejects.toThrow(TypeError);
+    });
+
     it('identify never merges one user into another (a shared device)', async () => {
       const h = harness();
       const engine = await h.engine(WIDE);

@@ -353,6 +353,11 @@ export class RedisProfileStore implements ProfileStore {
     return this.members.count(segmentKeys, now);
   }
 
+  async useOnce(nonce: string, until: EpochMs): Promise<boolean> {
+    const set = await this.options.client.set(this.keys.once(nonce), '1', 'PXAT', Math.ceil(until), 'NX');
+    return set === 'OK';
+  }
+
   async close(): Promise<void> {
     // The connection belongs to whoever created it (see connection.ts).
   }
