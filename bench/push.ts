@@ -98,6 +98,7 @@ async function serve(): Promise<void> {
     personalizer,
     content: new JsonContentSource(contentDir),
     tokens: { secrets: [SECRET] },
+    identity: { secrets: ['bench-identity-secret-0123456789-abcdefgh'] },
     limits: { connectionInitTimeoutMs: 60_000 },
     logger: quiet,
   });

@@ -442,7 +442,7 @@ export function storeContract(name: string, backend: () => Backend): void {
       await engine.setTraits(anon, { plan: 'gold', city: 'Lyon' });
       const merged = nextChange(engine, anon, (c) => c.mergedInto !== undefined);
       await merged.ready;
-      const user = await engine.identify(anon, userId, { city: 'Paris' });
+      const { profile: user } = await engine.identify(anon, userId, { city: 'Paris' });
       expect(user).toMatchObject({ id: `user:${userId}`, userId, traits: { plan: 'gold', city: 'Paris' } });
       expect((await merged.change).mergedInto).toBe(`user:${userId}`);
       // The same events again (a retried upload), through the old anonymous id: counted once.
@@ -473,7 +473,7 @@ export function storeContract(name: string, backend: () => Backend): void {
         context,
       );
       await engine.identify(other, userId);
-      const again = await engine.identify(anon, userId);
+      const { profile: again } = await engine.identify(anon, userId);
       expect(again.segments.map((s) => s.key)).toEqual(['reader', 'vip']);
       expect(readerCount(again.segments[0]?.reason.text)).toBe(5);
       // Only the alias is left of the anonymous profile.
@@ -506,13 +506,18 @@ export function storeContract(name: string, backend: () => Backend): void {
       await engine.track(phone, [view(now - 4, {}, 'a1'), view(now - 3, {}, 'a2')]);
       await engine.identify(phone, a, { name: 'A' });
       await engine.track(pc, [view(now - 2, {}, 'a3'), view(now - 1, {}, 'a4')]);
-      expect((await engine.identify(pc, a)).id).toBe(`user:${a}`);
+      expect(await engine.identify(pc, a)).toMatchObject({ profile: { id: `user:${a}` }, merged: true });
       expect(readerCount((await engine.getProfile(phone)).segments[0]?.reason.text)).toBe(4);
       // B signs in on the PC with the token A left there (its id is an alias of user:a), and
       // with the token identify gave A (user:a itself).
       const asB = await engine.identify(pc, b, { name: 'B' });
-      expect(asB).toMatchObject({ id: `user:${b}`, userId: b, traits: { name: 'B' }, segments: [] });
-      expect((await engine.identify(`user:${a}`, b)).id).toBe(`user:${b}`);
+      expect(asB).toMatchObject({ merged: false, resolvedFrom: `user:${a}` });
+      expect(asB.profile).toMatchObject({ id: `user:${b}`, userId: b, traits: { name: 'B' }, segments: [] });
+      expect(await engine.identify(`user:${a}`, b)).toMatchObject({
+        profile: { id: `user:${b}` },
+        merged: false,
+        resolvedFrom: `user:${a}`,
+      });
       await engine.track(`user:${b}`, [view(now, {}, 'b1')]);
       // A's phone still reads A, with A's traits and events only; user:a is still itself.
       for (const id of [phone, pc, `user:${a}`]) {
@@ -534,7 +539,7 @@ export function storeContract(name: string, backend: () => Backend): void {
       const afterB = await engine.getProfile(`user:${b}`);
       expect(readerCount(afterB.segments.find((s) => s.key === 'reader')?.reason.text)).toBe(4);
       // Identifying as the same user again only sets traits.
-      expect(await engine.identify(`user:${b}`, b, { name: 'Bee' })).toMatchObject({
+      expect((await engine.identify(`user:${b}`, b, { name: 'Bee' })).profile).toMatchObject({
         id: `user:${b}`,
         traits: { name: 'Bee' },
       });
@@ -545,8 +550,9 @@ export function storeContract(name: string, backend: () => Backend): void {
       const engine = await h.engine(WIDE);
       const anon = uid('anon');
       const userId = uid('user');
-      const user = await engine.identify(anon, userId);
+      const { profile: user, merged } = await engine.identify(anon, userId);
       expect(user).toMatchObject({ id: `user:${userId}`, userId, segments: [] });
+      expect(merged).toBe(true);
       expect((await engine.track(anon, [view(Date.now())])).profileId).toBe(`user:${userId}`);
       expect((await engine.getProfile(anon)).id).toBe(`user:${userId}`);
     });

@@ -31,6 +31,7 @@ export async function mountGraphql(
     content: strapi.plugin('personalize').service('content-source') as StrapiContentSource,
     path: config.path,
     tokens: config.tokens,
+    identity: config.identity,
     ...(config.limits ? { limits: config.limits } : {}),
     cors: { origins: config.cors.origins },
     defaultLocale: await defaultLocale(strapi),
