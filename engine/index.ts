@@ -22,6 +22,7 @@ export {
 export type { PersonalizerOptions } from './personalizer';
 export type { Unsubscribe } from './bus/types';
 export { isRedisUnavailable } from './store/redis/connection';
+export { ReplacedProfileError } from './store/profile-id';
 
 /**
  * Compiles `options.rules` (a bad rule throws `RuleCompileError`) and builds the Personalizer on

@@ -123,6 +123,11 @@ export function createScope(
     onProfile?: (p: ProfileView) => void;
     /** Deadline of the profile read (ms), then `UNAVAILABLE`; null = wait (live pushes can wait). */
     readDeadlineMs?: number | null;
+    /**
+     * Refuse a token replaced by identify (default). A live query that started before identify
+     * passes false: it follows the merge until the client reconnects with its new token.
+     */
+    refuseReplaced?: boolean;
   } = {},
 ): RequestScope {
   let profile: Promise<ProfileView> | null = null;
@@ -134,7 +139,7 @@ export function createScope(
         : withinDeadline(
             services.personalizer.getProfile(requireProfileId(auth)).then(
               (view) => {
-                refuseReplacedToken(auth, view.id);
+                if (options.refuseReplaced !== false) refuseReplacedToken(auth, view.id);
                 options.onProfile?.(view);
                 return view;
               },

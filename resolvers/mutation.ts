@@ -3,7 +3,7 @@
  * acts on the profile of the verified token, and only on it: no argument names a profile.
  */
 import { randomUUID } from 'node:crypto';
-import { isRedisUnavailable } from '../engine';
+import { isRedisUnavailable, ReplacedProfileError } from '../engine';
 import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError, validateEvents } from '../engine/events';
 import type { JsonObject } from '../engine/types';
 import { ErrorCode, refusal, storeUnavailable } from '../server/errors';
@@ -91,8 +91,14 @@ export const Mutation: MutationResolvers = {
         throw refusal(ErrorCode.BadUserInput, error.message, { path: error.path });
       throw error;
     }
-    const outcome = await withStore(personalizer.track(profileId, validated.events));
-    refuseReplacedToken(context.auth, outcome.profileId);
+    let outcome;
+    try {
+      outcome = await withStore(personalizer.track(profileId, validated.events));
+    } catch (error) {
+      // Nothing was stored: the id now belongs to a user's profile, which only its new token reaches.
+      if (error instanceof ReplacedProfileError) refuseReplacedToken(context.auth, error.profileId);
+      throw error;
+    }
     return {
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,

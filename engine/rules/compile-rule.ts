@@ -49,6 +49,7 @@ const KINDS: Record<string, ReadonlyArray<string>> = {
   any: [],
   not: [],
   traits: [],
+  clientTraits: [],
   context: [],
   localTime: [],
   weekday: [],
@@ -151,6 +152,7 @@ function compileKind(
       return inner && new NotNode(path, inner);
     }
     case 'traits':
+    case 'clientTraits':
     case 'context': {
       const map = compileFieldMap(value, at, issues);
       return map && new AttributeNode(path, kind, map);

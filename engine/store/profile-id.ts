@@ -29,3 +29,20 @@ export function userProfileId(userId: string): string {
 export function isUserProfileId(id: string): boolean {
   return id.startsWith(USER_PREFIX);
 }
+
+/**
+ * Thrown when events are sent for an anonymous id that `identify` folded into a user's profile:
+ * the id still resolves (reads name the user's profile, so the caller can be told), but it no
+ * longer writes there. Only the token identify returned stands for the user.
+ */
+export class ReplacedProfileError extends Error {
+  constructor(readonly profileId: string) {
+    super('this anonymous profile was folded into a user profile by identify: it takes no more events');
+    this.name = 'ReplacedProfileError';
+  }
+}
+
+/** Throws `ReplacedProfileError` when `id` is anonymous and `target` (its alias) a user's profile. */
+export function refuseReplacedWrite(id: string, target: string): void {
+  if (!isUserProfileId(id) && isUserProfileId(target)) throw new ReplacedProfileError(target);
+}

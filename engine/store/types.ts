@@ -145,6 +145,8 @@ export interface ProfileStore {
    * Stores events (de-duplicated by id, only the routed stream entries), writes `proposal` with
    * them when it holds (see `IngestProposal`), and reads the profile back. A proposal is dropped
    * when the id turns out to be an alias (it was made for the id, not for the profile it names).
+   * An anonymous id that is an alias of a user's profile (merged by `identify`) stores nothing:
+   * `ReplacedProfileError` (profile-id.ts).
    */
   ingest(
     profileId: string,

@@ -9,6 +9,7 @@ import { predictIngest } from '../../engine/store/predict';
 import { emptyRecord } from '../../engine/store/record';
 import { memberPartition } from '../../engine/store/redis/member-index';
 import type { RedisProfileStore } from '../../engine/store/redis/redis-store';
+import { ReplacedProfileError } from '../../engine/store/profile-id';
 import type { CommitRequest } from '../../engine/store/types';
 import { RedisDueSet } from '../../engine/time/redis-due-set';
 import type { SegmentChange } from '../../engine/types';
@@ -445,8 +446,12 @@ export function storeContract(name: string, backend: () => Backend): void {
       const { profile: user } = await engine.identify(anon, userId, { city: 'Paris' });
       expect(user).toMatchObject({ id: `user:${userId}`, userId, traits: { plan: 'gold', city: 'Paris' } });
       expect((await merged.change).mergedInto).toBe(`user:${userId}`);
-      // The same events again (a retried upload), through the old anonymous id: counted once.
-      const retry = await engine.track(anon, [
+      // The old anonymous id takes no more events: only the user's profile does.
+      await expect(engine.track(anon, [view(now - 30, {}, 'm3')])).rejects.toBeInstanceOf(
+        ReplacedProfileError,
+      );
+      // The same events again (a retried upload), on the user's profile: counted once.
+      const retry = await engine.track(`user:${userId}`, [
         view(now - 40, {}, 'm2'),
         view(now - 30, {}, 'm3'),
         view(now - 20, {}, 'm4'),
@@ -553,8 +558,14 @@ export function storeContract(name: string, backend: () => Backend): void {
       const { profile: user, merged } = await engine.identify(anon, userId);
       expect(user).toMatchObject({ id: `user:${userId}`, userId, segments: [] });
       expect(merged).toBe(true);
-      expect((await engine.track(anon, [view(Date.now())])).profileId).toBe(`user:${userId}`);
+      // It resolves to the user's profile, but stores nothing there.
+      await expect(engine.track(anon, [view(Date.now())])).rejects.toBeInstanceOf(ReplacedProfileError);
       expect((await engine.getProfile(anon)).id).toBe(`user:${userId}`);
+      expect((await h.keysContaining(userId)).sort()).toEqual(
+        h.backend.kind === 'memory'
+          ? [`user:${userId}`]
+          : [`${h.keyPrefix}:{user:${userId}}:h`, `${h.keyPrefix}:{user:${userId}}:aliases`].sort(),
+      );
     });
 
     it('forget leaves no key behind, aliases included', async () => {

@@ -7,7 +7,7 @@
  * methods are `async` only to keep the `ProfileStore` contract.
  */
 import type { Clock, Consent, EpochMs, JsonObject, MembershipState, SegmentChange } from '../../types';
-import { assertProfileId } from '../profile-id';
+import { assertProfileId, refuseReplacedWrite } from '../profile-id';
 import { assertEventId, emptyRecord, streamFactsFromPairs, streamMember } from '../record';
 import type {
   CommitRequest,
@@ -91,6 +91,7 @@ export class MemoryProfileStore implements ProfileStore {
       }
     }
     const id = this.resolve(profileId);
+    refuseReplacedWrite(profileId, id);
     const { now } = context;
     let profile = this.get(id);
     const result = { accepted: 0, duplicates: 0, withheld: 0, proposalCommitted: false };

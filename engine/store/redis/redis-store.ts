@@ -15,7 +15,7 @@ import {
   type JsonObject,
   type MembershipState,
 } from '../../types';
-import { assertProfileId } from '../profile-id';
+import { assertProfileId, refuseReplacedWrite } from '../profile-id';
 import { assertEventId, decodeRecord, streamMember } from '../record';
 import type {
   CommitRequest,
@@ -109,7 +109,10 @@ export class RedisProfileStore implements ProfileStore {
         args.push('');
       }
       const reply = asList(await this.scripts.run('ingest', keys, args));
-      if (reply[0] === 'alias') return { alias: String(reply[1]) };
+      if (reply[0] === 'alias') {
+        refuseReplacedWrite(id, String(reply[1]));
+        return { alias: String(reply[1]) };
+      }
       const proposalCommitted = Number(reply[5]) === 1;
       if (proposalCommitted && proposal) {
         await this.indexChangedMemberships(id, proposal.outcome, reply.slice(6));
