@@ -138,7 +138,9 @@ export const Mutation: MutationResolvers = {
     }
     let identified;
     try {
-      identified = await withStore(personalizer.identify(profileId, asserted.userId, asserted.traits, clientTraits));
+      identified = await withStore(
+        personalizer.identify(profileId, asserted.userId, asserted.traits, clientTraits),
+      );
     } catch (error) {
       // The engine refuses unusable ids with a TypeError naming the problem.
       if (error instanceof TypeError) throw refusal(ErrorCode.BadUserInput, error.message);

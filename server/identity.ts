@@ -41,7 +41,18 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_ASSERTION_LENGTH = 16 * 1024;
 const MAX_JTI_LENGTH = 128;
 /** Asymmetric algorithms a JWKS key may use; HS256 is for `secrets` only. */
-const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const JWKS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** What browsers may send as `identify(traits:)`. */
 export type ClientTraitsPolicy = 'refuse' | 'separate';

@@ -133,7 +133,9 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     clock,
   });
   if (options.identity === undefined)
-    throw new TypeError('identity must name the secrets or the JWKS that identity assertions are verified with');
+    throw new TypeError(
+      'identity must name the secrets or the JWKS that identity assertions are verified with',
+    );
   const identity = new IdentityVerifier({
     ...options.identity,
     tokenSecrets: options.tokens.secrets,

@@ -163,7 +163,10 @@ export class SessionManager {
 }
 
 /** `refreshSession` over HTTP at `url`, authenticated by the token it refreshes. */
-export function httpSessionRefresher(fetchImpl: typeof fetch, url: string): (token: string) => Promise<Session> {
+export function httpSessionRefresher(
+  fetchImpl: typeof fetch,
+  url: string,
+): (token: string) => Promise<Session> {
   return async (token) =>
     (
       await postGraphQL<{ refreshSession: Session }>(

@@ -17,7 +17,8 @@ export function assertServerTraits(traits: JsonObject): void {
 
 /** Splits stored traits into the trusted ones and the browser-sent ones. */
 export function splitTraits(stored: JsonObject): { traits: JsonObject; clientTraits: JsonObject } {
-  if (!Object.prototype.hasOwnProperty.call(stored, CLIENT_TRAITS_KEY)) return { traits: stored, clientTraits: {} };
+  if (!Object.prototype.hasOwnProperty.call(stored, CLIENT_TRAITS_KEY))
+    return { traits: stored, clientTraits: {} };
   const { [CLIENT_TRAITS_KEY]: client, ...traits } = stored;
   const clientTraits =
     typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as JsonObject) : {};

@@ -165,7 +165,8 @@ describe('live queries and segment changes', () => {
     await laptopLive.nextData();
     await t.gql(IDENTIFY, { a: await assertionFor(userId) }, laptop.token);
     const identified = await t.gql(IDENTIFY, { a: await assertionFor(userId) }, phone.token);
-    const phoneToken = (identified.data as { identify: { session: { token: string } } }).identify.session.token;
+    const phoneToken = (identified.data as { identify: { session: { token: string } } }).identify.session
+      .token;
     const phoneLive = new Pushes<Home>(t.client(phoneToken), HOME);
     await phoneLive.nextData();
     // An event on the phone changes what the laptop shows.

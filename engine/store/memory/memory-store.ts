@@ -330,7 +330,8 @@ export class MemoryProfileStore implements ProfileStore {
 
   /** Deletes every expired profile, alias and nonce (what Redis does with TTLs). */
   sweep(): void {
-    for (const [nonce, until] of this.nonces) if (until <= this.options.clock.now()) this.nonces.delete(nonce);
+    for (const [nonce, until] of this.nonces)
+      if (until <= this.options.clock.now()) this.nonces.delete(nonce);
     const now = this.options.clock.now();
     for (const [id, profile] of this.profiles) {
       if (profile.expiresAt !== null && profile.expiresAt <= now) this.profiles.delete(id);
