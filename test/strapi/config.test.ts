@@ -61,4 +61,15 @@ describe('plugin configuration', () => {
       /Error regarding personalize config: invalid personalize plugin configuration:\n.*tokens\.secrets\.0: must be at least 32 characters/,
     );
   });
+
+  it('stops Strapi at boot when the identity secret is a token secret', async () => {
+    const secret = 'one-secret-for-everything-0123456789';
+    await expect(
+      bootStrapi({
+        redisUrl: inject('redisUrl'),
+        keyPrefix: `test-strapi-config-id-${process.pid}:`,
+        env: { PERSONALIZE_TOKEN_SECRETS: secret, PERSONALIZE_IDENTITY_SECRETS: secret },
+      }),
+    ).rejects.toThrow(/an identity secret must not be a token secret/);
+  });
 });
