@@ -6,7 +6,7 @@
 const MAX_LENGTH = 200;
 // Braces would break the hash tag; whitespace and control characters have no business in an id.
 // Lone surrogates become U+FFFD in UTF-8: two different ids would share one profile's keys (and
-// one identify proof, an HMAC over the UTF-8 bytes).
+// an identity assertion signed for one would sign the other in).
 const FORBIDDEN = /[{}\s\p{Cc}\p{Cs}]/u;
 
 /** Throws a `TypeError` naming the problem when `id` cannot be a profile id. */
