@@ -130,10 +130,13 @@ export const Mutation: MutationResolvers = {
     try {
       asserted = await identity.verify(assertion, profileId);
     } catch (error) {
-      if (error instanceof AssertionRefusal)
-        throw error.kind === 'bad-input'
-          ? refusal(ErrorCode.BadUserInput, error.message, { path: error.path })
-          : refusal(ErrorCode.Forbidden, error.message);
+      if (error instanceof AssertionRefusal) {
+        if (error.kind === 'bad-input')
+          throw refusal(ErrorCode.BadUserInput, error.message, { path: error.path });
+        if (error.kind === 'unavailable')
+          throw refusal(ErrorCode.Unavailable, error.message, { retryable: true });
+        throw refusal(ErrorCode.Forbidden, error.message);
+      }
       throw isRedisUnavailable(error) ? storeUnavailable() : error;
     }
     let identified;

@@ -91,8 +91,11 @@ export interface IdentityAssertion {
 export class AssertionRefusal extends Error {
   constructor(
     message: string,
-    /** `BAD_USER_INPUT` for a malformed traits claim (the signer's bug), else `FORBIDDEN`. */
-    readonly kind: 'forbidden' | 'bad-input' = 'forbidden',
+    /**
+     * `bad-input` for a malformed traits claim (the signer's bug: `BAD_USER_INPUT`), `unavailable`
+     * when the JWKS URL cannot be fetched (retryable `UNAVAILABLE`), else `FORBIDDEN`.
+     */
+    readonly kind: 'forbidden' | 'bad-input' | 'unavailable' = 'forbidden',
     readonly path?: string,
   ) {
     super(message);
@@ -216,7 +219,7 @@ export class IdentityVerifier {
       if (jwks) return (await jwtVerify(assertion, jwks, { ...common, algorithms: JWKS_ALGORITHMS })).payload;
       throw failure;
     } catch (error) {
-      throw new AssertionRefusal(describeJoseError(error, errors));
+      throw describeJoseError(error, errors);
     }
   }
 
@@ -235,23 +238,30 @@ export class IdentityVerifier {
   }
 }
 
-function describeJoseError(error: unknown, errors: Jose['errors']): string {
-  if (error instanceof errors.JWTExpired) return 'the identity assertion has expired; sign a new one';
+function describeJoseError(error: unknown, errors: Jose['errors']): AssertionRefusal {
+  const refused = (message: string) => new AssertionRefusal(message);
+  if (error instanceof errors.JWTExpired)
+    return refused('the identity assertion has expired; sign a new one');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'aud') return 'the identity assertion is for another audience (aud)';
-    if (error.claim === 'iss') return 'the identity assertion has another issuer (iss)';
-    return `the identity assertion has an invalid or missing ${error.claim} claim`;
+    if (error.claim === 'aud') return refused('the identity assertion is for another audience (aud)');
+    if (error.claim === 'iss') return refused('the identity assertion has another issuer (iss)');
+    return refused(`the identity assertion has an invalid or missing ${error.claim} claim`);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey)
-    return 'the identity assertion signature does not verify with the configured identity keys';
+    return refused('the identity assertion signature does not verify with the configured identity keys');
   if (error instanceof errors.JOSEAlgNotAllowed)
-    return 'the identity assertion uses an algorithm this server does not accept';
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError) {
-    if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid)
-      return 'the identity assertion is not a valid JWT';
-    return 'the identity assertion could not be verified';
-  }
-  return 'the identity assertion could not be verified';
+    return refused('the identity assertion uses an algorithm this server does not accept');
+  // The JWKS URL did not answer (or not with keys): not the caller's fault, worth a retry.
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    !(error instanceof errors.JOSEError)
+  )
+    return new AssertionRefusal(
+      'the identity keys (JWKS) could not be fetched; retry shortly',
+      'unavailable',
+    );
+  return refused('the identity assertion is not a valid JWT');
 }
 
 /** The `traits` claim, checked as event payloads are (bounded, no `__proto__`, valid strings). */

@@ -314,7 +314,31 @@ describe('identity assertions', () => {
       }
       expect(fetched).toBeGreaterThan(0);
     } finally {
-      jwksServer.close();
+      await new Promise((resolve) => jwksServer.close(resolve));
+    }
+    // The JWKS URL does not answer: a retryable refusal, and the assertion is not used up.
+    const away = await TestServer.start({ redis, server: { identity: { jwks: url } } });
+    try {
+      const { token } = await away.session();
+      const assertion = await sign(privateKey, `u-${randomUUID()}`);
+      const refused = await away.gql(IDENTIFY, { a: assertion }, token);
+      expect(refused.errors?.[0]).toMatchObject({
+        extensions: { code: 'UNAVAILABLE', retryable: true },
+        message: expect.stringMatching(/JWKS/),
+      });
+      const back = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ keys: [jwk] }));
+      });
+      await new Promise<void>((resolve) => back.listen(Number(new URL(url).port), '127.0.0.1', resolve));
+      try {
+        const retried = await away.gql(IDENTIFY, { a: assertion }, token);
+        expect(retried.errors).toBeUndefined();
+      } finally {
+        await new Promise((resolve) => back.close(resolve));
+      }
+    } finally {
+      await away.close();
     }
   });
 });
