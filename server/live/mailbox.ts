@@ -33,7 +33,7 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
     this.pending = this.pending ? { value: this.coalesce(this.pending.value, value) } : { value };
   }
 
-  /** Offers a last value (a refusal): the stream ends once it is taken, nothing is folded into it. */
+  /** Offers a last value (a refusal) in place of anything pending: the stream ends once it is taken. */
   end(value: T): void {
     if (this.closed || this.ending) return;
     this.ending = true;
