@@ -98,6 +98,7 @@ async function serve(): Promise<void> {
     personalizer,
     content: new JsonContentSource(contentDir),
     tokens: { secrets: [SECRET] },
+    identity: { secrets: ['bench-identity-secret-0123456789-abcdefgh'] },
     // Every socket comes from 127.0.0.1.
     limits: { connectionInitTimeoutMs: 60_000, maxSocketsPerAddress: 1_000_000 },
     logger: quiet,

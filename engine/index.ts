@@ -30,6 +30,7 @@ export {
   type ProfileLimitName,
 } from './store/limits';
 export { DEFAULT_MAX_PROFILES } from './store/memory/memory-store';
+export { ReplacedProfileError } from './store/profile-id';
 
 /**
  * Compiles `options.rules` (a bad rule throws `RuleCompileError`) and builds the Personalizer on

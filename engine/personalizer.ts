@@ -13,7 +13,8 @@ import { RedisBus } from './bus/redis-bus';
 import type { ChangeBus, Unsubscribe } from './bus/types';
 import { decide, profileView, type Decision } from './store/decide';
 import { predictIngest } from './store/predict';
-import { assertProfileId, userProfileId } from './store/profile-id';
+import { assertServerTraits, CLIENT_TRAITS_KEY } from './store/traits';
+import { assertProfileId, isUserProfileId, userProfileId } from './store/profile-id';
 import { RecentProfiles } from './store/recent-profiles';
 import { emptyRecord, withFields } from './store/record';
 import { ContextPolicy, resolveProfileLimits, type ProfileLimits } from './store/limits';
@@ -42,6 +43,7 @@ import type {
   Consent,
   EngineObserver,
   EpochMs,
+  Identification,
   JsonObject,
   JsonValue,
   Personalizer,
@@ -525,30 +527,49 @@ export class PersonalizerEngine implements Personalizer {
     return this.storedView(record, (read) => this.causeFor(read, 'time'));
   }
 
-  async identify(anonymousId: string, userId: string, traits: JsonObject = {}): Promise<ProfileView> {
-    assertProfileId(anonymousId, 'anonymous id');
-    assertJsonObject(traits, 'traits');
+  async identify(
+    callerId: string,
+    userId: string,
+    serverTraits: JsonObject = {},
+    clientTraits?: JsonObject,
+  ): Promise<Identification> {
+    assertProfileId(callerId, 'caller id');
+    assertJsonObject(serverTraits, 'traits');
+    assertServerTraits(serverTraits);
+    if (clientTraits !== undefined) assertJsonObject(clientTraits, 'clientTraits');
+    // Each identify's browser-sent traits replace the previous ones, as one reserved trait.
+    const traits =
+      clientTraits === undefined ? serverTraits : { ...serverTraits, [CLIENT_TRAITS_KEY]: clientTraits };
     const userProfile = userProfileId(userId);
     const context = this.storeContext();
+    // Only an anonymous profile is ever merged. A caller whose id already is (or, through an
+    // alias, resolves to) a user's profile is that user's device: identifying as another user
+    // (a shared computer) leaves the first user's profile, aliases and devices untouched, and
+    // only the second user's profile is read and given the traits.
+    const anonymous = !isUserProfileId(callerId);
     // Order matters for crash safety: absorb (idempotent), then retire (alias + delete, only if
     // no event arrived since the export), then announce. A retry after a crash, or after events
     // raced the merge, repeats harmless steps and counts nothing twice.
     let source: ProfileExport | null = null;
+    let resolvedFrom = callerId;
+    let merged = false;
     let record: ProfileRecord | undefined;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS && !record; attempt += 1) {
-      source = await this.parts.store.exportProfile(anonymousId, context);
-      const alreadyMerged = source?.id === userProfile || anonymousId === userProfile;
-      if (alreadyMerged) source = null; // identify only sets traits
-      const merged = await this.parts.store.absorb(userProfile, userId, source, traits, context);
+      source = anonymous ? await this.parts.store.exportProfile(callerId, context) : null;
+      resolvedFrom = source?.id ?? callerId;
+      const mergeable = anonymous && !(source && ownedByUser(source));
+      merged = mergeable;
+      if (!mergeable) source = null; // identify only sets traits
+      const absorbed = await this.parts.store.absorb(userProfile, userId, source, traits, context);
       // Even an id with nothing stored becomes an alias: its later events go to the user.
-      const retired = alreadyMerged ? null : (source?.id ?? anonymousId);
+      const retired = mergeable ? (source?.id ?? callerId) : null;
       if (
         retired === null ||
         (await this.parts.store.retire(retired, userProfile, source?.record.version ?? 0))
       ) {
         if (retired !== null)
           await Promise.all([this.parts.dueSet.remove(retired), this.dropCopies(retired)]);
-        record = merged;
+        record = absorbed;
       }
     }
     if (!record) throw new Error('the anonymous profile kept receiving events during the merge; try again');
@@ -565,11 +586,12 @@ export class PersonalizerEngine implements Personalizer {
         mergedInto: userProfile,
       });
     }
-    return view;
+    return { profile: view, merged, resolvedFrom };
   }
 
   async setTraits(profileId: string, traits: JsonObject): Promise<ProfileView> {
     assertJsonObject(traits, 'traits');
+    assertServerTraits(traits);
     const record = await this.parts.store.setTraits(profileId, traits, this.storeContext());
     return this.storedView(record, () => 'traits');
   }
@@ -598,6 +620,13 @@ export class PersonalizerEngine implements Personalizer {
       cause: 'forget',
       at: this.parts.clock.now(),
     });
+  }
+
+  async useOnce(nonce: string, until: EpochMs): Promise<boolean> {
+    if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > 256 || /[\s{}]/.test(nonce))
+      throw new TypeError('nonce must be 1-256 characters without whitespace or braces');
+    if (!Number.isFinite(until)) throw new TypeError('until must be a time (epoch ms)');
+    return this.parts.store.useOnce(nonce, until);
   }
 
   /**
@@ -861,6 +890,11 @@ function assertEvent(event: VisitorEvent, index: number): void {
   }
   assertJsonObject(event.properties, `${where}.properties`);
   assertJsonObject(event.context, `${where}.context`);
+}
+
+/** Whether an exported profile is (or an alias led to) a user's profile rather than an anonymous one. */
+function ownedByUser(source: ProfileExport): boolean {
+  return isUserProfileId(source.id) || source.record.userId !== null;
 }
 
 function assertJsonObject(value: unknown, what: string): asserts value is JsonObject {

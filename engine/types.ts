@@ -118,8 +118,10 @@ export interface MembershipState {
 
 /** Everything known about a profile at evaluation time. */
 export interface ProfileFacts {
-  /** Traits set by `identify`/`setTraits`. */
+  /** Server-side traits (identity assertion, `setTraits`): what the `traits` root of a rule reads. */
   traits: JsonObject;
+  /** Browser-sent traits of `identify`, read only by the `clientTraits` root; absent = none. */
+  clientTraits?: JsonObject;
   /** The most recent event context (device, timezone...), merged key by key. */
   context: JsonObject;
   /** Per stream id; a missing stream means no entries. */
@@ -194,11 +196,24 @@ export interface Consent {
   behavioral: boolean;
 }
 
+/** What `identify` did. */
+export interface Identification {
+  /** The user's profile, as stored after. */
+  profile: ProfileView;
+  /** True when the caller's anonymous profile (or its never-used id) was folded into the user's. */
+  merged: boolean;
+  /** The canonical profile the caller's id resolved to before (itself when nothing was stored). */
+  resolvedFrom: string;
+}
+
 export interface ProfileView {
   /** The canonical profile id (after a merge, the user's profile). */
   id: string;
   userId: string | null;
+  /** Server-side traits (the ones rules trust). */
   traits: JsonObject;
+  /** Browser-sent traits (`identity.clientTraits: separate`), read by rules only as `clientTraits`. */
+  clientTraits: JsonObject;
   consent: Consent;
   /** Current memberships, highest priority first. */
   segments: MembershipView[];
@@ -248,12 +263,26 @@ export interface Personalizer {
   track(profileId: string, events: VisitorEvent[]): Promise<TrackOutcome>;
   /** Current view; re-evaluates first when a stored membership is due or the rules changed. */
   getProfile(profileId: string): Promise<ProfileView>;
-  /** Folds an anonymous profile into the user's; the anonymous id becomes an alias of it. */
-  identify(anonymousId: string, userId: string, traits?: JsonObject): Promise<ProfileView>;
+  /**
+   * Folds an anonymous profile into the user's; the anonymous id becomes an alias of it. Never
+   * merges a user's profile: when `anonymousId` is (or resolves to) a user's profile, the
+   * `userId`'s own profile is only given `traits`, and the other user's stays as it is.
+   */
+  identify(
+    callerId: string,
+    userId: string,
+    traits?: JsonObject,
+    clientTraits?: JsonObject,
+  ): Promise<Identification>;
   setTraits(profileId: string, traits: JsonObject): Promise<ProfileView>;
   setConsent(profileId: string, consent: Consent): Promise<ProfileView>;
   /** Erases every key of the profile (and its aliases). */
   forget(profileId: string): Promise<void>;
+  /**
+   * `true` the first time `nonce` is presented, `false` while it is remembered (until `until`,
+   * epoch ms): what makes an identity assertion single use, across every process on Redis.
+   */
+  useOnce(nonce: string, until: EpochMs): Promise<boolean>;
   /** Listens to one profile's changes; one bus subscription per profile per process, however many listeners. */
   subscribe(profileId: string, listener: (change: SegmentChange) => void): () => void;
   /** Called after every rule set replacement on this instance (live queries recompute). */

@@ -17,12 +17,18 @@ import { DEMO_ADMIN } from './seed/content';
 import { writeFixtures } from './seed/fixtures';
 import { run, start, stopAll, waitForHttp } from './demo/processes';
 import { chooseStore, describeStore } from './demo/store-choice';
-import { signIdentityProof } from '../server/identity';
+import { signIdentityAssertion } from '../server/identity';
 import { startSpaServer } from './spa-server';
 
 const repo = resolve(__dirname, '..');
-/** The endpoint's token secret; the demo's stand-in login backend signs identify proofs with it too. */
+/** The endpoint's token secret. */
 const tokenSecret = (process.env.PERSONALIZE_TOKEN_SECRETS ?? 'demo-profile-token-secret-change-me')
+  .split(',')[0]!
+  .trim();
+/** The endpoint's identity secret: the demo's stand-in login backend signs identity assertions with it. */
+const identitySecret = (
+  process.env.PERSONALIZE_IDENTITY_SECRETS ?? 'demo-identity-assertion-secret-change-me'
+)
   .split(',')[0]!
   .trim();
 const spaPort = Number(process.env.DEMO_PORT ?? 5173);
@@ -36,6 +42,8 @@ async function main(): Promise<void> {
     // The CMS plugin reads PERSONALIZE_TOKEN_SECRETS, the standalone server TOKEN_SECRETS.
     PERSONALIZE_TOKEN_SECRETS: tokenSecret,
     TOKEN_SECRETS: tokenSecret,
+    PERSONALIZE_IDENTITY_SECRETS: identitySecret,
+    IDENTITY_SECRETS: identitySecret,
   };
 
   console.log('[demo] building the client package and the SPA…');
@@ -80,7 +88,9 @@ async function main(): Promise<void> {
     upstream: backendUrl,
     port: spaPort,
     host: '127.0.0.1',
-    signIdentityProof: (userId) => signIdentityProof(userId, tokenSecret),
+    // The demo's rules may read `traits.demo`: traits come from the signed assertion, not the browser.
+    signIdentityAssertion: (userId) =>
+      signIdentityAssertion({ userId, secret: identitySecret, traits: { demo: true } }),
   });
   const lines = [
     '',

@@ -34,11 +34,12 @@ export interface SpaServerOptions {
   port?: number;
   host?: string;
   /**
-   * Stands in for the site's own login backend: `POST /demo/identity-proof {"userId"}` answers
-   * `{"proof"}` for `identify` (signed with the endpoint's secret, which only a backend may hold).
-   * A real site signs the proof where its user logs in; the demo has no login, so anyone may be anyone.
+   * Stands in for the site's own login backend: `POST /demo/identity-assertion {"userId"}` answers
+   * `{"assertion"}` for `identify`: a short-lived, single-use JWT signed with the endpoint's
+   * identity secret, which only a backend may hold. A real site signs it where its user logs in;
+   * the demo has no login, so anyone may be anyone.
    */
-  signIdentityProof?: (userId: string) => string;
+  signIdentityAssertion?: (userId: string) => Promise<string>;
 }
 
 /** A running SPA server. */
@@ -58,8 +59,8 @@ export async function startSpaServer(options: SpaServerOptions): Promise<SpaServ
 
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://spa').pathname);
-    if (path === PROOF_PATH && options.signIdentityProof) {
-      answerProof(req, res, options.signIdentityProof);
+    if (path === ASSERTION_PATH && options.signIdentityAssertion) {
+      answerAssertion(req, res, options.signIdentityAssertion);
       return;
     }
     if (path === prefix || path.startsWith(`${prefix}/`)) {
@@ -129,9 +130,13 @@ export async function startSpaServer(options: SpaServerOptions): Promise<SpaServ
 }
 
 /** Where the demo's stand-in login backend answers. */
-export const PROOF_PATH = '/demo/identity-proof';
+export const ASSERTION_PATH = '/demo/identity-assertion';
 
-function answerProof(req: IncomingMessage, res: ServerResponse, sign: (userId: string) => string): void {
+function answerAssertion(
+  req: IncomingMessage,
+  res: ServerResponse,
+  sign: (userId: string) => Promise<string>,
+): void {
   const reply = (status: number, body: object): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -152,7 +157,10 @@ function answerProof(req: IncomingMessage, res: ServerResponse, sign: (userId: s
     }
     if (typeof userId !== 'string' || userId.trim() === '' || userId.length > 128)
       return reply(400, { error: 'userId must be a non-empty string of at most 128 characters' });
-    reply(200, { proof: sign(userId) });
+    sign(userId).then(
+      (assertion) => reply(200, { assertion }),
+      () => reply(500, { error: 'could not sign the identity assertion' }),
+    );
   });
 }
 

@@ -14,6 +14,7 @@ import type { RateLimitedOperation } from '../server/limits';
 import type { OperationLimits } from '../server/rate-limit';
 import type { TokenRefusal, TokenSigner } from '../server/tokens';
 import { isRedisUnavailable } from '../engine';
+import { isUserProfileId } from '../engine/store/profile-id';
 import { Degraded, ErrorCode, refusal, storeUnavailable } from '../server/errors';
 import { describeRefusal } from '../server/tokens';
 import type { RootModel } from './models';
@@ -96,6 +97,25 @@ export function admit(context: ResolverContext, operation: RateLimitedOperation,
   );
 }
 
+/**
+ * Refuses a request whose token names an anonymous profile that `identify` has since folded into
+ * a user's (`canonicalId`, the id the store reports it read or wrote): after identify only the
+ * token it returned stands for the user's profile. No extra read: every store operation already
+ * answers with the canonical id.
+ */
+export function refuseReplacedToken(auth: Auth, canonicalId: string): void {
+  if (auth.kind === 'verified' && isReplaced(auth.profileId, canonicalId))
+    throw refusal(
+      ErrorCode.InvalidToken,
+      'this profile token was replaced when the visitor signed in: use the token identify returned (or call startSession)',
+    );
+}
+
+/** Whether a token for `subject` no longer stands for `canonicalId` (see `refuseReplacedToken`). */
+export function isReplaced(subject: string, canonicalId: string): boolean {
+  return subject !== canonicalId && !isUserProfileId(subject) && isUserProfileId(canonicalId);
+}
+
 /** Throws when a token came but was refused (content for callers without a token is the fallback). */
 export function refuseBadToken(auth: Auth): void {
   if (auth.kind === 'refused') throw refusal(ErrorCode.InvalidToken, describeRefusal(auth.refusal));
@@ -120,6 +140,11 @@ export function createScope(
     onProfile?: (p: ProfileView) => void;
     /** Deadline of the profile read (ms), then `UNAVAILABLE`; null = wait (live pushes can wait). */
     readDeadlineMs?: number | null;
+    /**
+     * Refuse a token replaced by identify (default). A live query that started before identify
+     * passes false: it follows the merge until the client reconnects with its new token.
+     */
+    refuseReplaced?: boolean;
   } = {},
 ): RequestScope {
   let profile: Promise<ProfileView> | null = null;
@@ -131,6 +156,7 @@ export function createScope(
         : withinDeadline(
             services.personalizer.getProfile(requireProfileId(auth)).then(
               (view) => {
+                if (options.refuseReplaced !== false) refuseReplacedToken(auth, view.id);
                 options.onProfile?.(view);
                 return view;
               },

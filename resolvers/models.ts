@@ -42,6 +42,11 @@ export interface SessionModel {
   expiresAt: EpochMs;
 }
 
+export interface IdentifiedModel {
+  session: SessionModel;
+  profile: ProfileModel;
+}
+
 /**
  * The parent of `Query` fields. For plain queries it is empty and the scope is the request's; for
  * each re-execution of a `live` subscription it carries a fresh scope (a fresh profile read, the

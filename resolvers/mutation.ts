@@ -3,13 +3,15 @@
  * acts on the profile of the verified token, and only on it: no argument names a profile.
  */
 import { randomUUID } from 'node:crypto';
-import { isRedisUnavailable, ProfileLimitError } from '../engine';
+import { isRedisUnavailable, ProfileLimitError, ReplacedProfileError } from '../engine';
 import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError, validateEvents } from '../engine/events';
 import type { JsonObject } from '../engine/types';
 import { ErrorCode, refusal, storeUnavailable } from '../server/errors';
 import type { MutationResolvers } from './__generated__/types';
-import { admit, requireProfileId } from './context';
-import type { TrackResultModel } from './models';
+import { AssertionRefusal } from '../server/identity';
+import { isUserProfileId } from '../engine/store/profile-id';
+import { admit, refuseReplacedToken, requireProfileId, type ResolverContext } from './context';
+import type { SessionModel, TrackResultModel } from './models';
 
 /** Keeps only the fields an `EventInput` gave a value (explicit nulls mean "not given"). */
 function withoutNulls(event: object): Record<string, unknown> {
@@ -52,8 +54,7 @@ async function withStore<T>(operation: Promise<T>): Promise<T> {
 export const Mutation: MutationResolvers = {
   startSession(_parent, _args, context) {
     admit(context, 'startSession');
-    const { token, claims } = context.services.tokens.issue(`anon:${randomUUID()}`);
-    return { token, profileId: claims.profileId, expiresAt: claims.expiresAt };
+    return issueSession(context, `anon:${randomUUID()}`);
   },
 
   async track(_parent, { events }, context): Promise<TrackResultModel> {
@@ -77,7 +78,14 @@ export const Mutation: MutationResolvers = {
         throw refusal(ErrorCode.BadUserInput, error.message, { path: error.path });
       throw error;
     }
-    const outcome = await withStore(personalizer.track(profileId, validated.events));
+    let outcome;
+    try {
+      outcome = await withStore(personalizer.track(profileId, validated.events));
+    } catch (error) {
+      // Nothing was stored: the id now belongs to a user's profile, which only its new token reaches.
+      if (error instanceof ReplacedProfileError) refuseReplacedToken(context.auth, error.profileId);
+      throw error;
+    }
     return {
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,
@@ -88,40 +96,82 @@ export const Mutation: MutationResolvers = {
     };
   },
 
-  async identify(_parent, { userId, traits, proof }, context) {
+  refreshSession(_parent, _args, context) {
+    admit(context, 'refreshSession');
+    return issueSession(context, requireProfileId(context.auth));
+  },
+
+  async identify(_parent, { assertion, traits }, context) {
     admit(context, 'identify');
     const profileId = requireProfileId(context.auth);
-    const checked = checkedTraits(traits);
-    if (typeof proof !== 'string' || !(await context.services.identity.verify(proof, userId)))
-      throw refusal(
-        ErrorCode.Forbidden,
-        proof
-          ? 'the identity proof does not match this user id'
-          : 'identify needs a proof that you are this user',
-      );
-    let profile;
+    const { identity, personalizer } = context.services;
+    let clientTraits: JsonObject | undefined;
+    if (traits !== undefined && traits !== null) {
+      if (identity.clientTraits === 'refuse')
+        throw refusal(
+          ErrorCode.BadUserInput,
+          'identify takes no traits from the browser (identity.clientTraits is "refuse"): put them in the identity assertion\'s traits claim, or set identity.clientTraits to "separate"',
+          { path: 'traits' },
+        );
+      clientTraits = checkedTraits(traits);
+    }
+    let asserted;
     try {
-      profile = await withStore(context.services.personalizer.identify(profileId, userId, checked));
+      asserted = await identity.verify(assertion, profileId);
+    } catch (error) {
+      if (error instanceof AssertionRefusal) {
+        if (error.kind === 'bad-input')
+          throw refusal(ErrorCode.BadUserInput, error.message, { path: error.path });
+        if (error.kind === 'unavailable')
+          throw refusal(ErrorCode.Unavailable, error.message, { retryable: true });
+        throw refusal(ErrorCode.Forbidden, error.message);
+      }
+      throw isRedisUnavailable(error) ? storeUnavailable() : error;
+    }
+    let identified;
+    try {
+      identified = await withStore(
+        personalizer.identify(profileId, asserted.userId, asserted.traits, clientTraits),
+      );
     } catch (error) {
       // The engine refuses unusable ids with a TypeError naming the problem.
       if (error instanceof TypeError) throw refusal(ErrorCode.BadUserInput, error.message);
       throw error;
     }
+    const { profile, merged } = identified;
     // Open subscriptions of this visitor, on any instance, now follow the user's profile.
-    if (profile.id !== profileId) await withStore(context.services.announceMerge(profileId, profile.id));
-    return profile;
+    if (merged) await withStore(context.services.announceMerge(profileId, profile.id));
+    return { session: issueSession(context, profile.id), profile };
   },
 
-  setConsent(_parent, { behavioral }, context) {
+  async setConsent(_parent, { behavioral }, context) {
     admit(context, 'setConsent');
-    return withStore(
-      context.services.personalizer.setConsent(requireProfileId(context.auth), { behavioral }),
-    );
+    const profileId = requireProfileId(context.auth);
+    // Withdrawing drops the stored events for good: a replaced token must not do it even once.
+    if (!behavioral && !isUserProfileId(profileId)) await refuseIfReplaced(context, profileId);
+    const profile = await withStore(context.services.personalizer.setConsent(profileId, { behavioral }));
+    refuseReplacedToken(context.auth, profile.id);
+    return profile;
   },
 
   async forgetMe(_parent, _args, context) {
     admit(context, 'forgetMe');
-    await withStore(context.services.personalizer.forget(requireProfileId(context.auth)));
+    const profileId = requireProfileId(context.auth);
+    // Erasure cannot be undone: check first that an anonymous token was not replaced by identify.
+    if (!isUserProfileId(profileId)) await refuseIfReplaced(context, profileId);
+    await withStore(context.services.personalizer.forget(profileId));
     return true;
   },
 };
+
+/** A new token for `profileId` (anonymous or a user's: user tokens live `tokens.userTtlMs`). */
+function issueSession(context: ResolverContext, profileId: string): SessionModel {
+  const { token, claims } = context.services.tokens.issue(profileId);
+  return { token, profileId: claims.profileId, expiresAt: claims.expiresAt };
+}
+
+/** Reads the caller's profile and refuses a token replaced by identify (see `refuseReplacedToken`). */
+async function refuseIfReplaced(context: ResolverContext, profileId: string): Promise<void> {
+  const view = await withStore(context.services.personalizer.getProfile(profileId));
+  refuseReplacedToken(context.auth, view.id);
+}

@@ -14,6 +14,7 @@ import { scopeOf } from './context';
 export const Profile: ProfileResolvers = {
   userId: (profile) => profile.userId,
   traits: (profile) => profile.traits,
+  clientTraits: (profile) => profile.clientTraits,
 };
 
 export const Consent: ConsentResolvers = {};

@@ -16,10 +16,12 @@ import {
 import { followProfile } from '../server/live/follow';
 import { Mailbox } from '../server/live/mailbox';
 import type { SubscriptionResolvers } from './__generated__/types';
-import { createScope, requireProfileId, type RequestScope } from './context';
+import { GraphQLError } from 'graphql';
+import { createScope, isReplaced, refuseReplacedToken, requireProfileId, type RequestScope } from './context';
 import type { RootModel, SegmentChangeModel } from './models';
 
-type ChangePayload = { segmentsChanged: SegmentChangeModel };
+/** A change to push, or the refusal that ends the subscription (pushed as its error). */
+type ChangePayload = { segmentsChanged: SegmentChangeModel } | { refused: GraphQLError };
 /**
  * What a live subscription yields on every trigger: always the same object, which builds the
  * scope of an execution when it runs (`resolve` below), so a coalesced trigger costs nothing.
@@ -67,6 +69,14 @@ export const Subscription: SubscriptionResolvers = {
         starting = true;
         personalizer.getProfile(profileId).then(
           (profile) => {
+            if (isReplaced(profileId, profile.id)) {
+              try {
+                refuseReplacedToken(context.auth, profile.id);
+              } catch (error) {
+                mailbox.end({ refused: error as GraphQLError });
+              }
+              return;
+            }
             follower.moveTo(profile.id);
             ready = true;
             held = profile.segments;
@@ -96,7 +106,10 @@ export const Subscription: SubscriptionResolvers = {
       };
       const removeFollower = live.addFollower(catchUp);
       const mailbox = new Mailbox<ChangePayload>(
-        (pending, next) => ({ segmentsChanged: foldChanges(pending.segmentsChanged, next.segmentsChanged) }),
+        (pending, next) =>
+          'refused' in pending || 'refused' in next
+            ? pending
+            : { segmentsChanged: foldChanges(pending.segmentsChanged, next.segmentsChanged) },
         () => {
           removeFollower();
           follower.close();
@@ -104,6 +117,10 @@ export const Subscription: SubscriptionResolvers = {
       );
       start();
       return mailbox;
+    },
+    resolve(payload: ChangePayload): SegmentChangeModel {
+      if ('refused' in payload) throw payload.refused;
+      return payload.segmentsChanged;
     },
   },
 
@@ -115,6 +132,8 @@ export const Subscription: SubscriptionResolvers = {
       /** Counts changes heard, so a profile read that raced a newer change is not kept as known. */
       let heard = 0;
       let reads = new Set<string>();
+      /** Set by the first profile read: from then on the subscription follows merges (identify). */
+      let started = false;
       const tick: LiveTick = {
         newScope() {
           const readsOfThisRun = (reads = new Set());
@@ -124,7 +143,9 @@ export const Subscription: SubscriptionResolvers = {
             onRead: (uid) => readsOfThisRun.add(uid),
             // A push can wait for a slow read; a fallback pushed meanwhile would flicker.
             readDeadlineMs: null,
+            refuseReplaced: !started,
             onProfile: (view) => {
+              started = true;
               if (heard === heardBefore) known = view;
               follower.moveTo(view.id);
             },

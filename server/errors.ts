@@ -11,7 +11,7 @@ export const ErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   /** The token is forged, malformed, signed with an unknown key, or expired. */
   InvalidToken: 'INVALID_TOKEN',
-  /** The caller may not do this (e.g. `identify` without a valid proof). */
+  /** The caller may not do this (e.g. `identify` with a refused identity assertion). */
   Forbidden: 'FORBIDDEN',
   /** Malformed input (events, arguments). */
   BadUserInput: 'BAD_USER_INPUT',

@@ -2,7 +2,9 @@
  * The personalize GraphQL server: HTTP (Apollo Server) and WebSocket (graphql-ws) on one path,
  * mountable on any Node HTTP server (Strapi's, or the standalone one) and framework-neutral.
  *
- *   const server = createPersonalizeServer({ personalizer, content, tokens: { secrets: [SECRET] } });
+ *   const server = createPersonalizeServer({
+ *     personalizer, content, tokens: { secrets: [TOKEN_SECRET] }, identity: { secrets: [IDENTITY_SECRET] },
+ *   });
  *   await server.start();
  *   const detach = server.attach(httpServer);            // WebSocket upgrades on the path
  *   const response = await server.handleHttp(request);   // from the framework's HTTP handler
@@ -35,7 +37,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from './http';
-import { hmacIdentityVerifier, type IdentityVerifier } from './identity';
+import { IdentityVerifier, type IdentityOptions } from './identity';
 import { resolveLimits, type Limits } from './limits';
 import { MergeNotices } from './live/follow';
 import { stampingPersonalizer } from './live/push-timing';
@@ -53,7 +55,12 @@ export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
 export { clientAddress, type ClientAddress, type TrustProxy } from './client-address';
 export { CloseCode } from './ws';
 export { ErrorCode } from './errors';
-export { signIdentityProof, type IdentityVerifier } from './identity';
+export {
+  signIdentityAssertion,
+  type IdentityOptions,
+  type SignIdentityAssertionOptions,
+  type ClientTraitsPolicy,
+} from './identity';
 export { corsAllowed, preflight, type HttpRequest, type HttpResponse } from './http';
 export type { ServerObserver, RefusalReason } from './observer';
 export {
@@ -80,10 +87,17 @@ export interface PersonalizeServerOptions {
   content: ContentSource;
   /** Path of the endpoint, HTTP and WebSocket; default `/personalize/graphql`. */
   path?: string;
-  /** Token secrets (32+ characters): the first signs, all verify (rotation). `ttlMs` default 30 days. */
-  tokens: { secrets: string[]; ttlMs?: number };
-  /** Proof check of `identify`; default: HMAC of the user id with a token secret (`signIdentityProof`). */
-  identity?: IdentityVerifier;
+  /**
+   * Token secrets (32+ characters): the first signs, all verify (rotation). `ttlMs` (anonymous
+   * tokens) default 30 days, `userTtlMs` (tokens `identify` returns) default 7 days.
+   */
+  tokens: { secrets: string[]; ttlMs?: number; userTtlMs?: number };
+  /**
+   * How `identify` checks its identity assertion (a short-lived JWT signed by the site's backend):
+   * HS256 `secrets` of its own (never a token secret) and/or a `jwks`, the `audience`, the longest
+   * lifetime, and what happens to browser-sent traits (`clientTraits`). See server/identity.ts.
+   */
+  identity: IdentityOptions;
   /** Overrides of `DEFAULT_LIMITS`. */
   limits?: Partial<Limits>;
   /**
@@ -154,7 +168,22 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   const addressOf = clientAddress(options.trustProxy ?? false);
   const production = process.env.NODE_ENV === 'production';
   const clock = systemClock;
-  const tokens = new TokenSigner({ secrets: options.tokens?.secrets, ttlMs: options.tokens?.ttlMs, clock });
+  const tokens = new TokenSigner({
+    secrets: options.tokens?.secrets,
+    ttlMs: options.tokens?.ttlMs,
+    userTtlMs: options.tokens?.userTtlMs,
+    clock,
+  });
+  if (options.identity === undefined)
+    throw new TypeError(
+      'identity must name the secrets or the JWKS that identity assertions are verified with',
+    );
+  const identity = new IdentityVerifier({
+    ...options.identity,
+    tokenSecrets: options.tokens.secrets,
+    clock,
+    useOnce: (nonce, until) => options.personalizer.useOnce(nonce, until),
+  });
   const live = new LiveRegistry();
   const merges = new MergeNotices();
   const instanceId = randomUUID();
@@ -186,7 +215,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   const services: Services = {
     personalizer: options.personalizer,
     tokens,
-    identity: options.identity ?? hmacIdentityVerifier(options.tokens.secrets),
+    identity,
     limits,
     rates: new OperationLimits(limits, clock, options.observer?.onOperationRefused?.bind(options.observer)),
     clock,

@@ -23,6 +23,8 @@ const DEFAULT_RATES = {
   startSessionPerIp: { burst: 20, perSecond: 1 / 30 },
   trackPerProfile: { burst: 200, perSecond: 20 },
   trackPerIp: { burst: 2000, perSecond: 200 },
+  refreshSessionPerProfile: { burst: 10, perSecond: 1 / 60 },
+  refreshSessionPerIp: { burst: 100, perSecond: 1 },
   identifyPerProfile: { burst: 10, perSecond: 1 / 10 },
   identifyPerIp: { burst: 100, perSecond: 1 },
   setConsentPerProfile: { burst: 10, perSecond: 1 / 10 },

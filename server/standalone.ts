@@ -12,6 +12,16 @@
  *   RULES_FILE      segment definitions as JSON (default CONTENT_DIR/rules.json)
  *   TOKEN_SECRETS   comma-separated token secrets, 32+ characters each, first signs (required when
  *                   NODE_ENV=production; otherwise a random one per start, logged as such)
+ *   IDENTITY_SECRETS  comma-separated HS256 secrets of identity assertions (32+ characters, never a
+ *                   token secret); the site's backend signs with one (`signIdentityAssertion`).
+ *                   Required, or IDENTITY_JWKS_URL, when NODE_ENV=production; otherwise a random
+ *                   one per start, logged as such
+ *   IDENTITY_JWKS_URL  URL of the JWKS whose public keys verify identity assertions (RS256, ES256...)
+ *   IDENTITY_AUDIENCE  the `aud` identity assertions carry (default personalize)
+ *   IDENTITY_ISSUER    the `iss` identity assertions must carry (default: not checked)
+ *   IDENTITY_MAX_LIFETIME_SECONDS  longest accepted assertion lifetime, exp - iat (default 600, max 3600)
+ *   IDENTITY_CLIENT_TRAITS  browser-sent identify traits: refuse (default) or separate
+ *   TOKEN_USER_TTL_MS  lifetime of the tokens identify returns (default 7 days; anonymous ones 30 days)
  *   CORS_ORIGINS    comma-separated origins allowed from browsers on other origins
  *   KEY_PREFIX      Redis key prefix (default pz)
  *   LIMITS          JSON overrides of DEFAULT_LIMITS (server/limits.ts), each value checked, e.g.
@@ -40,7 +50,7 @@ import { createPersonalizer, type ProfileLimits } from '../engine';
 import type { RuleSetSource } from '../engine/types';
 import { ApiKeySet, parseApiKeyList } from './api-keys';
 import { createOperatorEndpoints } from './health';
-import { createPersonalizeServer, type TrustProxy } from './index';
+import { createPersonalizeServer, type IdentityOptions, type TrustProxy } from './index';
 import { resolveLimits, type Limits } from './limits';
 import { jsonLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -77,6 +87,27 @@ async function main(): Promise<void> {
     secrets = [randomBytes(32).toString('base64url')];
     logger.warn('personalize: no TOKEN_SECRETS, using a random secret: tokens will not survive a restart');
   }
+  let identitySecrets = list(process.env.IDENTITY_SECRETS);
+  const jwksUrl = process.env.IDENTITY_JWKS_URL || undefined;
+  if (identitySecrets.length === 0 && !jwksUrl) {
+    if (process.env.NODE_ENV === 'production')
+      throw new Error('IDENTITY_SECRETS or IDENTITY_JWKS_URL is required in production');
+    identitySecrets = [randomBytes(32).toString('base64url')];
+    logger.warn(
+      'personalize: no IDENTITY_SECRETS, using a random secret: no backend can sign identity assertions',
+    );
+  }
+  const clientTraits = process.env.IDENTITY_CLIENT_TRAITS || undefined;
+  const maxLifetime = process.env.IDENTITY_MAX_LIFETIME_SECONDS;
+  const identity: IdentityOptions = {
+    ...(identitySecrets.length > 0 ? { secrets: identitySecrets } : {}),
+    ...(jwksUrl ? { jwks: jwksUrl } : {}),
+    ...(process.env.IDENTITY_AUDIENCE ? { audience: process.env.IDENTITY_AUDIENCE } : {}),
+    ...(process.env.IDENTITY_ISSUER ? { issuer: process.env.IDENTITY_ISSUER } : {}),
+    ...(maxLifetime ? { maxLifetimeSeconds: Number(maxLifetime) } : {}),
+    ...(clientTraits ? { clientTraits: clientTraits as IdentityOptions['clientTraits'] } : {}),
+  };
+  const userTtl = process.env.TOKEN_USER_TTL_MS;
   const overrides = process.env.LIMITS ? (JSON.parse(process.env.LIMITS) as Partial<Limits>) : {};
   const limits = resolveLimits(overrides);
   if (process.env.LIMITS) logger.warn(`personalize: limits overridden by LIMITS: ${JSON.stringify(limits)}`);
@@ -110,7 +141,8 @@ async function main(): Promise<void> {
     personalizer,
     content,
     path,
-    tokens: { secrets },
+    tokens: { secrets, ...(userTtl ? { userTtlMs: Number(userTtl) } : {}) },
+    identity,
     cors: { origins: list(process.env.CORS_ORIGINS) },
     limits: overrides,
     trustProxy,

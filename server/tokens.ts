@@ -8,6 +8,7 @@
  * key in one step and a token signed with a removed secret is refused as unknown.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { isUserProfileId } from '../engine/store/profile-id';
 import type { Clock, EpochMs } from '../engine/types';
 
 const VERSION = 'pz1';
@@ -15,6 +16,12 @@ const VERSION = 'pz1';
 export const MIN_SECRET_LENGTH = 32;
 /** Default token lifetime: 30 days, as the default anonymous profile lifetime. */
 export const DEFAULT_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Default lifetime of a token for a user's profile (from `identify`): 7 days. It reads a known
+ * person's data, so a stolen copy should not last a month; an active visitor's client refreshes
+ * it (`refreshSession`) long before, and a visitor away longer signs in again.
+ */
+export const DEFAULT_USER_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface TokenClaims {
   /** The profile id the token stands for. */
@@ -31,8 +38,10 @@ export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; refusa
 export interface TokenOptions {
   /** HMAC secrets, at least 32 characters each; the first signs, all verify. */
   secrets: string[];
-  /** Lifetime of new tokens (ms); default 30 days. */
+  /** Lifetime of new anonymous tokens (ms); default 30 days. */
   ttlMs?: number;
+  /** Lifetime of new tokens for a user's profile (ms); default 7 days. */
+  userTtlMs?: number;
   clock: Clock;
 }
 
@@ -53,6 +62,7 @@ export class TokenSigner {
   /** Token text -> its claims, for tokens whose signature verified (see MAX_REMEMBERED_TOKENS). */
   private readonly verified = new Map<string, TokenClaims>();
   readonly ttlMs: number;
+  readonly userTtlMs: number;
 
   constructor(private readonly options: TokenOptions) {
     if (!Array.isArray(options.secrets) || options.secrets.length === 0)
@@ -68,12 +78,16 @@ export class TokenSigner {
     this.ttlMs = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
     if (!Number.isFinite(this.ttlMs) || this.ttlMs <= 0)
       throw new TypeError('tokens.ttlMs must be a positive number');
+    this.userTtlMs = options.userTtlMs ?? Math.min(DEFAULT_USER_TOKEN_TTL_MS, this.ttlMs);
+    if (!Number.isFinite(this.userTtlMs) || this.userTtlMs <= 0)
+      throw new TypeError('tokens.userTtlMs must be a positive number');
   }
 
-  /** A new token for `profileId`, valid for `ttlMs` from now. */
+  /** A new token for `profileId`, valid for `ttlMs` (a user's profile: `userTtlMs`) from now. */
   issue(profileId: string): { token: string; claims: TokenClaims } {
     const issuedAt = this.options.clock.now();
-    const claims: TokenClaims = { profileId, issuedAt, expiresAt: issuedAt + this.ttlMs };
+    const ttl = isUserProfileId(profileId) ? this.userTtlMs : this.ttlMs;
+    const claims: TokenClaims = { profileId, issuedAt, expiresAt: issuedAt + ttl };
     const payload = Buffer.from(
       JSON.stringify({ sub: claims.profileId, iat: claims.issuedAt, exp: claims.expiresAt }),
     ).toString('base64url');
@@ -138,6 +152,6 @@ export function describeRefusal(refusal: TokenRefusal): string {
     case 'bad-signature':
       return 'the profile token signature is invalid';
     case 'expired':
-      return 'the profile token has expired; call startSession for a new one';
+      return 'the profile token has expired (refreshSession renews a token before it expires); call startSession for a new one';
   }
 }

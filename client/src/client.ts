@@ -14,9 +14,9 @@ import { liveSubscriptionText, operationName } from './live-document.js';
 import { createLiveConnection, webSocketUrlOf } from './live.js';
 import { FORGET_ME, IDENTIFY, ME, SEGMENTS_CHANGED, SET_CONSENT, TRACK } from './operations.js';
 import { installPageHideFlush } from './page-hide.js';
-import { acrossTabs, httpSessionStarter, SessionManager } from './session.js';
+import { acrossTabs, httpSessionRefresher, httpSessionStarter, SessionManager } from './session.js';
 import { localStorageTokenStore, type TokenStore } from './token-store.js';
-import type { Profile, SegmentChange, TrackResult } from './types.js';
+import type { Identified, Profile, SegmentChange, TrackResult } from './types.js';
 
 /** A query or mutation: a parsed document (typed by GraphQL Code Generator) or its text. */
 export type Operation<TData = unknown, TVariables = Record<string, unknown>> =
@@ -49,6 +49,11 @@ export interface PersonalizeClientOptions {
   fetch?: typeof fetch;
   /** `WebSocket` implementation where there is no global one. */
   webSocketImpl?: unknown;
+  /**
+   * Share of a token's lifetime after which the client asks `refreshSession` for a new one, at its
+   * next request (0-1, default 0.5). An active visitor's token never expires.
+   */
+  refreshAfter?: number;
   /** Told about failures the client handles itself (retried sends, dropped events, socket errors). */
   onError?: (error: unknown) => void;
 }
@@ -68,8 +73,20 @@ export interface PersonalizeClient {
   ): Promise<TData>;
   /** The visitor's profile and segments. */
   me(): Promise<Profile>;
-  /** Merges this visitor into `userId` (queued events are flushed first, so they count for the user). */
-  identify(userId: string, traits?: Record<string, unknown>, proof?: string): Promise<Profile>;
+  /**
+   * Signs this visitor in as the user of `assertion` (a short-lived JWT your backend signed, see
+   * server/README.md). Queued events are flushed first, so they count for the user; the token the
+   * server returns replaces the anonymous one, in every tab and on the live socket. `traits` from
+   * the browser are refused unless the server keeps them apart (`identity.clientTraits`).
+   */
+  identify(assertion: string, traits?: Record<string, unknown>): Promise<Profile>;
+  /**
+   * Signs out: sends what is queued (it belongs to the user), drops the token and starts a new
+   * anonymous session; the live socket reconnects with it. The user's profile stays on the server.
+   */
+  logout(): Promise<void>;
+  /** As `logout`, but queued events are dropped, not sent. */
+  reset(): Promise<void>;
   /** Grants or withdraws consent to behavioural tracking. */
   setConsent(behavioral: boolean): Promise<Profile>;
   /** Erases the profile on the server, drops queued events and the token; the next call starts afresh. */
@@ -104,6 +121,7 @@ export function createPersonalizeClient(options: PersonalizeClientOptions): Pers
     options.tokenStore ?? localStorageTokenStore(),
     httpSessionStarter(fetchImpl, url),
     (task) => acrossTabs(`personalize.session ${url}`, task),
+    { refresh: httpSessionRefresher(fetchImpl, url), after: options.refreshAfter, onError: report },
   );
 
   /** One authenticated request; on a refused token, one new session and one more try. */
@@ -185,6 +203,12 @@ export function createPersonalizeClient(options: PersonalizeClientOptions): Pers
     );
   }
 
+  /** Drops the token and starts a new anonymous session (the socket follows the new token). */
+  async function startAnonymous(): Promise<void> {
+    session.invalidate(session.current());
+    await session.token();
+  }
+
   const client: PersonalizeClient = {
     track(type, properties = {}, context = {}) {
       const event = createEvent(type, properties, { ...options.context, ...context });
@@ -200,21 +224,29 @@ export function createPersonalizeClient(options: PersonalizeClientOptions): Pers
     async me() {
       return (await authenticated<{ me: Profile }>(ME, undefined, 'Me')).me;
     },
-    async identify(userId, traits, proof) {
-      if (typeof userId !== 'string' || userId.trim() === '')
-        throw new TypeError('identify needs a non-empty userId');
+    async identify(assertion, traits) {
+      if (typeof assertion !== 'string' || assertion.trim() === '')
+        throw new TypeError('identify needs the identity assertion your backend signed');
       await queue.flush();
-      const profile = (
-        await authenticated<{ identify: Profile }>(
+      const { session: signedIn, profile } = (
+        await authenticated<{ identify: Identified }>(
           IDENTIFY,
-          { userId, traits: traits ?? null, proof: proof ?? null },
+          { assertion, ...(traits === undefined ? {} : { traits }) },
           'Identify',
         )
       ).identify;
-      // Live queries now belong to the user's profile: resubscribing makes every one of them start
-      // again from the merged profile's current state, whatever the server did with the old ones.
-      socket?.client.terminate();
+      // The old token no longer stands for the user's profile. Replacing it reconnects the socket:
+      // every live query starts again from the user's profile's current state.
+      session.replace(signedIn.token);
       return profile;
+    },
+    async logout() {
+      await queue.flush().catch(report);
+      await startAnonymous();
+    },
+    async reset() {
+      queue.clear();
+      await startAnonymous();
     },
     async setConsent(behavioral) {
       if (!behavioral) queue.clear(); // withdrawn consent: what is still queued must not be sent

@@ -70,6 +70,6 @@ export function classifyResponse(status: number, errors: ReadonlyArray<GraphQLEr
   if (status === 401 || codes.some((code) => UNAUTHENTICATED_CODES.has(code))) return 'unauthenticated';
   if (status >= 500 || status === 408 || status === 429 || codes.some((code) => TRANSIENT_CODES.has(code)))
     return 'unavailable';
-  // Anything else (403 FORBIDDEN included: a refused identify proof is not a bad token) is final.
+  // Anything else (403 FORBIDDEN included: a refused identity assertion is not a bad token) is final.
   return 'rejected';
 }

@@ -38,6 +38,7 @@ export {
 export type {
   ChangeCause,
   EventInput,
+  Identified,
   Profile,
   SegmentChange,
   SegmentMembership,

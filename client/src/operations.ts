@@ -41,6 +41,17 @@ export const START_SESSION = /* GraphQL */ `
   }
 `;
 
+/** A new token for the caller's profile, before the current one expires. */
+export const REFRESH_SESSION = /* GraphQL */ `
+  mutation RefreshSession {
+    refreshSession {
+      token
+      profileId
+      expiresAt
+    }
+  }
+`;
+
 /** Stores a batch of events; idempotent by event id. */
 export const TRACK = /* GraphQL */ `
   mutation Track($events: [EventInput!]!) {
@@ -62,11 +73,18 @@ const ME_OPERATION = /* GraphQL */ `
 `;
 export const ME = ME_OPERATION + PROFILE_FIELDS + MEMBERSHIP_FIELDS;
 
-/** Merges the anonymous profile into the user's (`proof` when the server requires one). */
+/** Signs in as the user of an identity assertion; answers the user's profile and its new token. */
 const IDENTIFY_OPERATION = /* GraphQL */ `
-  mutation Identify($userId: ID!, $traits: JSON, $proof: String) {
-    identify(userId: $userId, traits: $traits, proof: $proof) {
-      ...ProfileFields
+  mutation Identify($assertion: String!, $traits: JSON) {
+    identify(assertion: $assertion, traits: $traits) {
+      session {
+        token
+        profileId
+        expiresAt
+      }
+      profile {
+        ...ProfileFields
+      }
     }
   }
 `;

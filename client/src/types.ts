@@ -3,6 +3,7 @@
  * generated into `__generated__/operations.ts` from the endpoint's schema).
  */
 import type {
+  IdentifyMutation,
   IdentifyMutationVariables,
   MembershipFieldsFragment,
   ProfileFieldsFragment,
@@ -13,6 +14,9 @@ import type {
 
 /** What `startSession` returns: the token, the anonymous profile id, and when the token expires. */
 export type Session = StartSessionMutation['startSession'];
+
+/** What `identify` returns: the user's profile and the token that now stands for it (the client keeps it). */
+export type Identified = IdentifyMutation['identify'];
 
 /** What `track` did with a batch (`withheld`: not stored because consent is off). */
 export type TrackResult = TrackMutation['track'];
@@ -26,7 +30,7 @@ export type Profile = ProfileFieldsFragment;
 /** A change of the caller's segments, pushed by `segmentsChanged` (the current state first, cause `CURRENT`). */
 export type SegmentChange = SegmentsChangedSubscription['segmentsChanged'];
 
-/** Traits passed to `identify`. */
+/** Browser-sent traits passed to `identify` (refused unless the server keeps them apart as `clientTraits`). */
 export type Traits = NonNullable<IdentifyMutationVariables['traits']>;
 
 export type { ChangeCause, EventInput } from './__generated__/operations.js';

@@ -54,6 +54,7 @@ const KINDS: Record<string, ReadonlyArray<string>> = {
   any: [],
   not: [],
   traits: [],
+  clientTraits: [],
   context: [],
   localTime: [],
   weekday: [],
@@ -156,6 +157,7 @@ function compileKind(
       return inner && new NotNode(path, inner);
     }
     case 'traits':
+    case 'clientTraits':
     case 'context': {
       const map = compileFieldMap(value, at, issues);
       if (map && kind === 'context') for (const field of map.fields) context.contextPaths.add(field.name);

@@ -2,6 +2,7 @@
  * From stored facts to a decision: evaluates the compiled rules on a profile record and compares
  * the result with the stored memberships. Pure: the Personalizer does the writing.
  */
+import { splitTraits } from './traits';
 import type {
   CompiledRuleSet,
   EpochMs,
@@ -32,8 +33,10 @@ const REMOVED_SEGMENT: Reason = { text: 'the segment no longer exists', conditio
 
 /** Evaluates `rules` on `record` at `now` and diffs the outcome against the stored memberships. */
 export function decide(record: ProfileRecord, rules: CompiledRuleSet, now: EpochMs): Decision {
+  const { traits, clientTraits } = splitTraits(record.traits);
   const facts: ProfileFacts = {
-    traits: record.traits,
+    traits,
+    clientTraits,
     context: record.context,
     streams: record.streams,
     previous: record.memberships,
@@ -86,7 +89,7 @@ export function profileView(record: ProfileRecord, decision: Decision, rules: Co
   return {
     id: record.id,
     userId: record.userId,
-    traits: record.traits,
+    ...splitTraits(record.traits),
     consent: record.consent,
     segments: decision.segments,
     rulesVersion: rules.version,

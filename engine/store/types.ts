@@ -150,6 +150,8 @@ export interface ProfileStore {
    * Stores events (de-duplicated by id, only the routed stream entries), writes `proposal` with
    * them when it holds (see `IngestProposal`), and reads the profile back. A proposal is dropped
    * when the id turns out to be an alias (it was made for the id, not for the profile it names).
+   * An anonymous id that is an alias of a user's profile (merged by `identify`) stores nothing:
+   * `ReplacedProfileError` (profile-id.ts).
    */
   ingest(
     profileId: string,
@@ -204,5 +206,11 @@ export interface ProfileStore {
    * scanning profiles on Redis. Only the keys asked for are reported.
    */
   countMembers(segmentKeys: readonly string[], now: EpochMs): Promise<Record<string, number>>;
+  /**
+   * Records `nonce` as used until `until` (epoch ms) and answers `true` the first time, `false`
+   * while it is remembered (single-use identity assertions: a `jti` is accepted once). Atomic
+   * across processes on Redis (`SET NX PXAT`).
+   */
+  useOnce(nonce: string, until: EpochMs): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ProfileModel, MembershipModel, SegmentModel, SegmentChangeModel, TrackResultModel, SessionModel, RootModel } from '../models';
+import type { ProfileModel, MembershipModel, SegmentModel, SegmentChangeModel, TrackResultModel, SessionModel, IdentifiedModel, RootModel } from '../models';
 import type { ResolverContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -59,16 +59,28 @@ export type EventInput = {
   type: Scalars['String']['input'];
 };
 
+/** What `identify` returns: the user's profile, and the token that now stands for it. */
+export type Identified = {
+  __typename?: 'Identified';
+  profile: Profile;
+  /** A token for the user's profile. Use it from now on: the previous anonymous token is refused. */
+  session: Session;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Erases every key of the caller's profile (GDPR erasure). The token then stands for an empty profile. */
   forgetMe: Scalars['Boolean']['output'];
   /**
-   * Merges the caller's anonymous profile into the user's. `proof` shows the caller is that user
-   * (by default the HMAC of the user id that the site's backend computes with `signIdentityProof`):
-   * nobody can claim another user's profile.
+   * Signs the caller in as the user named by `assertion`, a short-lived single-use JWT signed by the
+   * site's backend (`signIdentityAssertion`; format in server/README.md): an anonymous caller's
+   * profile is merged into the user's, a caller already signed in as another user gets the user's
+   * profile without merging. Returns a new token for the user's profile: the old one is refused
+   * from then on. Browser-sent `traits` are refused unless `identity.clientTraits` is `separate`.
    */
-  identify: Profile;
+  identify: Identified;
+  /** A new token for the caller's profile, valid for a full lifetime again (send it before the current one expires). */
+  refreshSession: Session;
   /** Grants or withdraws consent to behavioural tracking (withdrawing drops stored events). */
   setConsent: Profile;
   /** Issues a signed anonymous profile token. The only operation that needs no token. */
@@ -79,9 +91,8 @@ export type Mutation = {
 
 
 export type MutationIdentifyArgs = {
-  proof?: InputMaybe<Scalars['String']['input']>;
+  assertion: Scalars['String']['input'];
   traits?: InputMaybe<Scalars['JSON']['input']>;
-  userId: Scalars['ID']['input'];
 };
 
 
@@ -121,6 +132,8 @@ export type Personalization = {
 /** One visitor, anonymous or known. */
 export type Profile = {
   __typename?: 'Profile';
+  /** Traits the browser sent to `identify` (with `identity.clientTraits: separate`); rules read them only as `clientTraits`. */
+  clientTraits: Scalars['JSON']['output'];
   consent: Consent;
   /** The canonical profile id (after `identify`, the user's profile). */
   id: Scalars['ID']['output'];
@@ -128,7 +141,7 @@ export type Profile = {
   rulesVersion: Scalars['String']['output'];
   /** Current memberships, highest priority first. */
   segments: Array<SegmentMembership>;
-  /** Traits set by `identify`. */
+  /** Traits from the server side (the identity assertion, the server-to-server API): the ones rules trust. */
   traits: Scalars['JSON']['output'];
   /** The user id given to `identify`, or null while anonymous. */
   userId?: Maybe<Scalars['ID']['output']>;
@@ -184,12 +197,12 @@ export type SegmentMembership = {
   since: Scalars['DateTime']['output'];
 };
 
-/** What `startSession` returns: the token that proves who the caller is on every later request. */
+/** What `startSession`, `identify` and `refreshSession` return: the token that proves who the caller is on every later request. */
 export type Session = {
   __typename?: 'Session';
-  /** When the token stops being accepted; call `startSession` again after. */
+  /** When the token stops being accepted; call `refreshSession` before (or `startSession` after). */
   expiresAt: Scalars['DateTime']['output'];
-  /** The anonymous profile the token stands for. */
+  /** The profile the token stands for: an anonymous one from `startSession`, the user's from `identify`. */
   profileId: Scalars['ID']['output'];
   /** HMAC-signed profile token: send it as `Authorization: Bearer`, the `pz_token` cookie, or `connection_init { token }`. */
   token: Scalars['String']['output'];
@@ -333,6 +346,7 @@ export type ResolversTypes = {
   EventInput: EventInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Identified: ResolverTypeWrapper<IdentifiedModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<RootModel>;
@@ -360,6 +374,7 @@ export type ResolversParentTypes = {
   EventInput: EventInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
+  Identified: IdentifiedModel;
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Mutation: RootModel;
@@ -386,13 +401,19 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type IdentifiedResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Identified'] = ResolversParentTypes['Identified']> = {
+  profile?: Resolver<ResolversTypes['Profile'], ParentType, ContextType>;
+  session?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
+};
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   forgetMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  identify?: Resolver<ResolversTypes['Profile'], ParentType, ContextType, RequireFields<MutationIdentifyArgs, 'userId'>>;
+  identify?: Resolver<ResolversTypes['Identified'], ParentType, ContextType, RequireFields<MutationIdentifyArgs, 'assertion'>>;
+  refreshSession?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
   setConsent?: Resolver<ResolversTypes['Profile'], ParentType, ContextType, RequireFields<MutationSetConsentArgs, 'behavioral'>>;
   startSession?: Resolver<ResolversTypes['Session'], ParentType, ContextType>;
   track?: Resolver<ResolversTypes['TrackResult'], ParentType, ContextType, RequireFields<MutationTrackArgs, 'events'>>;
@@ -405,6 +426,7 @@ export type PersonalizationResolvers<ContextType = ResolverContext, ParentType e
 };
 
 export type ProfileResolvers<ContextType = ResolverContext, ParentType extends ResolversParentTypes['Profile'] = ResolversParentTypes['Profile']> = {
+  clientTraits?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   consent?: Resolver<ResolversTypes['Consent'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   rulesVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -478,6 +500,7 @@ export type UploadFileResolvers<ContextType = ResolverContext, ParentType extend
 export type Resolvers<ContextType = ResolverContext> = {
   Consent?: ConsentResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Identified?: IdentifiedResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Personalization?: PersonalizationResolvers<ContextType>;

@@ -12,6 +12,8 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
   private pending: { value: T } | null = null;
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private closed = false;
+  /** Set by `end`: the stream closes once the pending value is taken. */
+  private ending = false;
 
   constructor(
     /** Folds a new value into the pending one when the consumer has not taken it yet. */
@@ -21,7 +23,7 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
 
   /** Offers a value; dropped after close. */
   push(value: T): void {
-    if (this.closed) return;
+    if (this.closed || (this.ending && !this.waiting)) return;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
@@ -29,6 +31,16 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
       return;
     }
     this.pending = this.pending ? { value: this.coalesce(this.pending.value, value) } : { value };
+  }
+
+  /** Offers a last value (a refusal) in place of anything pending: the stream ends once it is taken. */
+  end(value: T): void {
+    if (this.closed || this.ending) return;
+    this.ending = true;
+    if (this.waiting) {
+      this.push(value);
+      void this.return();
+    } else this.pending = { value };
   }
 
   /** Whether a value is waiting to be taken (for tests and metrics). */
@@ -40,6 +52,7 @@ export class Mailbox<T> implements AsyncIterableIterator<T> {
     if (this.pending) {
       const { value } = this.pending;
       this.pending = null;
+      if (this.ending) void this.return();
       return Promise.resolve({ value, done: false });
     }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });

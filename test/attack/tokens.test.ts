@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signIdentityProof } from '../../server';
+import { signIdentityAssertion } from '../../server';
 import { TokenSigner } from '../../server/tokens';
-import { closeOf, Pushes, SECRET, TestServer } from '../graphql/support/harness';
+import { assertionFor, closeOf, IDENTIFY, Pushes, SECRET, TestServer } from '../graphql/support/harness';
 import { ProfileInspector } from './support/profile-state';
 
 const redis = inject('redisUrl');
@@ -210,29 +210,31 @@ describe('one profile per token', () => {
     expect((await changes.nextData()).segmentsChanged).toEqual({ entered: ['reader'], cause: 'EVENT' });
   });
 
-  it("cannot take over a user's profile without that user's proof", async () => {
+  it("cannot take over a user's profile without that user's identity assertion", async () => {
     const userId = `atk-owner-${randomUUID()}`;
     const owner = await t.session();
-    const identify =
-      'mutation($u: ID!, $p: String) { identify(userId: $u, traits: { plan: "gold" }, proof: $p) { id } }';
-    expect(
-      (await t.gql(identify, { u: userId, p: signIdentityProof(userId, SECRET) }, owner.token)).data,
-    ).toEqual({
-      identify: { id: `user:${userId}` },
+    const used = await assertionFor(userId, { traits: { plan: 'gold' } });
+    expect((await t.gql(IDENTIFY, { a: used }, owner.token)).data).toMatchObject({
+      identify: { profile: { id: `user:${userId}` } },
     });
     const before = await inspect.state(`user:${userId}`);
     const attacker = await t.session();
-    const proofs = [
-      undefined,
+    const now = Date.now();
+    const assertions = [
       '',
-      signIdentityProof(`${userId} `, SECRET),
-      signIdentityProof(userId, 'y'.repeat(32)),
+      used, // replayed
+      await signIdentityAssertion({ userId, secret: 'y'.repeat(32) }),
+      await signIdentityAssertion({ userId, secret: SECRET }), // the token secret signs nothing here
+      await assertionFor(userId, { now: now - 400_000 }), // expired
+      await assertionFor(userId, { ttlSeconds: 3600 }), // lives too long
+      await assertionFor(userId, { audience: 'another-site' }),
+      await assertionFor(userId, { profileId: owner.profileId }), // bound to another session
       'A'.repeat(43),
       'x'.repeat(10_000),
     ];
-    for (const proof of proofs) {
-      const response = await t.gql(identify, { u: userId, p: proof }, attacker.token);
-      expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    for (const assertion of assertions) {
+      const response = await t.gql(IDENTIFY, { a: assertion }, attacker.token);
+      expect(response.errors?.[0]?.extensions?.code, assertion.slice(0, 20)).toBe('FORBIDDEN');
     }
     // Nor by asking for the user's profile id as an anonymous id, or by tracking onto it.
     expect(await inspect.state(`user:${userId}`)).toEqual(before);
@@ -247,29 +249,36 @@ describe('erased profiles', () => {
     const userId = `atk-erase-${randomUUID()}`;
     const phone = await victim();
     const laptop = await t.session();
-    const identify =
-      'mutation($u: ID!, $p: String) { identify(userId: $u, traits: { plan: "gold" }, proof: $p) { id } }';
-    for (const device of [phone, laptop])
-      await t.gql(identify, { u: userId, p: signIdentityProof(userId, SECRET) }, device.token);
+    const signedIn: string[] = [];
+    for (const device of [phone, laptop]) {
+      const a = await assertionFor(userId, { traits: { plan: 'gold' } });
+      const identified = await t.gql(IDENTIFY, { a }, device.token);
+      signedIn.push((identified.data as { identify: { session: { token: string } } }).identify.session.token);
+    }
+    const [phoneToken, laptopToken] = signedIn as [string, string];
     const live = new Pushes<{ segmentsChanged: { exited: string[]; cause: string } }>(
-      t.client(laptop.token),
+      t.client(laptopToken),
       'subscription { segmentsChanged { exited cause } }',
     );
     await live.nextData();
-    expect(await t.gql('mutation { forgetMe }', {}, phone.token)).toMatchObject({ data: { forgetMe: true } });
+    expect(await t.gql('mutation { forgetMe }', {}, phoneToken)).toMatchObject({ data: { forgetMe: true } });
     expect((await live.nextData()).segmentsChanged).toMatchObject({
       cause: 'FORGET',
       exited: expect.arrayContaining(['vip', 'breaking-news']),
     });
     for (const id of [`user:${userId}`, phone.profileId, laptop.profileId])
       expect(await inspect.state(id), id).toEqual({});
-    // Both devices' tokens still verify, for an empty profile: nothing of the user comes back.
-    for (const device of [phone, laptop])
-      expect((await t.gql('{ me { id userId traits segments { key } } }', {}, device.token)).data).toEqual({
-        me: { id: device.profileId, userId: null, traits: {}, segments: [] },
+    // Every token still verifies, for an empty profile: nothing of the user comes back.
+    for (const [token, id] of [
+      [phone.token, phone.profileId],
+      [laptop.token, laptop.profileId],
+      [phoneToken, `user:${userId}`],
+    ])
+      expect((await t.gql('{ me { id userId traits segments { key } } }', {}, token)).data).toEqual({
+        me: { id, userId: null, traits: {}, segments: [] },
       });
     // Forgetting twice, or a profile that never existed, is harmless.
-    expect(await t.gql('mutation { forgetMe }', {}, phone.token)).toMatchObject({ data: { forgetMe: true } });
+    expect(await t.gql('mutation { forgetMe }', {}, phoneToken)).toMatchObject({ data: { forgetMe: true } });
     expect(await inspect.state(`user:${userId}`)).toEqual({});
   });
 });

@@ -169,6 +169,49 @@ describe('@personalize/client in Chromium', () => {
     await context.close();
   });
 
+  it('identify moves every open tab and its live queries to the user; logout makes them anonymous again', async () => {
+    const context = await browser.newContext();
+    const first = await clientPage(context);
+    const second = await clientPage(context);
+    const anonymous = await first.evaluate(async () => (await pz.me()).id);
+    expect(await second.evaluate(async () => (await pz.me()).id)).toBe(anonymous);
+    // The second tab keeps a live query open: it must follow the first tab's sign-in by itself.
+    await second.evaluate(() => {
+      const seen: Array<string | null> = [];
+      Object.assign(window, { seen });
+      pz.live(
+        'query { me { userId } }',
+        {},
+        { next: (data) => seen.push((data as { me: { userId: string | null } }).me.userId) },
+      );
+    });
+    await second.waitForFunction(() => (window as unknown as { seen: unknown[] }).seen.length > 0);
+    const userId = `tab-user-${process.pid}-${Date.now()}`;
+    const signedIn = await first.evaluate(async (userId) => {
+      const response = await fetch('/demo/identity-assertion', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId }),
+      });
+      const { assertion } = (await response.json()) as { assertion: string };
+      return (await pz.identify(assertion)).id;
+    }, userId);
+    expect(signedIn).toBe(`user:${userId}`);
+    await second.waitForFunction(
+      (userId) => (window as unknown as { seen: unknown[] }).seen.includes(userId),
+      userId,
+    );
+    expect(await second.evaluate(() => pz.token())).toBe(await first.evaluate(() => pz.token()));
+    expect(await second.evaluate(async () => (await pz.me()).userId)).toBe(userId);
+
+    await first.evaluate(() => pz.logout());
+    const after = await first.evaluate(async () => (await pz.me()).id);
+    expect(after).toMatch(/^anon:/);
+    expect(after).not.toBe(anonymous);
+    await second.waitForFunction(() => (window as unknown as { seen: unknown[] }).seen.at(-1) === null);
+    await context.close();
+  });
+
   it('sends what is still queued when the page is closed', async () => {
     const context = await browser.newContext();
     const page = await clientPage(context, { events: { flushIntervalMs: 60_000 } });

@@ -11,7 +11,7 @@ describe('classifyResponse', () => {
     [401, [], 'unauthenticated'],
     [200, coded('UNAUTHENTICATED'), 'unauthenticated'],
     [200, coded('INVALID_TOKEN'), 'unauthenticated'],
-    [200, coded('FORBIDDEN'), 'rejected'], // a refused identify proof: a new session would not help
+    [200, coded('FORBIDDEN'), 'rejected'], // a refused identity assertion: a new session would not help
     [400, coded('BAD_USER_INPUT'), 'rejected'],
     [200, coded('RATE_LIMITED'), 'unavailable'],
     [429, [], 'unavailable'],

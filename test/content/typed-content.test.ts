@@ -10,22 +10,24 @@ import { getNamedType, type GraphQLObjectType, printType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planModel } from '../../content/model';
 import type { ContentModel } from '../../content/types';
-import { signIdentityProof } from '../../server';
-import { SECRET, TestServer } from '../graphql/support/harness';
+import { assertionFor, TestServer } from '../graphql/support/harness';
 
 let t: TestServer;
 let vip: string;
 
 beforeAll(async () => {
   t = await TestServer.start();
-  vip = (await t.session()).token;
   const userId = `u-${randomUUID()}`;
   const identified = await t.gql(
-    'mutation($u: ID!, $p: String) { identify(userId: $u, traits: { plan: "gold" }, proof: $p) { segments { key } } }',
-    { u: userId, p: signIdentityProof(userId, SECRET) },
-    vip,
+    'mutation($a: String!) { identify(assertion: $a) { session { token } profile { segments { key } } } }',
+    { a: await assertionFor(userId, { traits: { plan: 'gold' } }) },
+    (await t.session()).token,
   );
-  expect(identified.data).toEqual({ identify: { segments: [{ key: 'vip' }] } });
+  const { session, profile } = (
+    identified.data as { identify: { session: { token: string }; profile: unknown } }
+  ).identify;
+  expect(profile).toEqual({ segments: [{ key: 'vip' }] });
+  vip = session.token;
 });
 afterAll(() => t.close());
 

@@ -132,6 +132,22 @@ describe('live variants in the demo SPA', () => {
     for (const slug of NEWS.slice(0, 4)) await readArticle(reader, slug);
     await phoneSwap;
     await swapTo(laptopHome, 'breaking-news');
+    // The laptop holds the user's token (identify replaced the anonymous one, in every tab).
+    const subject = (page: Page) =>
+      page.evaluate(() => {
+        const token = localStorage.getItem('personalize.token') ?? '';
+        const payload = token.split('.')[2] ?? '';
+        return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub: string }).sub;
+      });
+    expect(await subject(laptopHome)).toBe(`user:${userId}`);
+    expect(await subject(reader)).toBe(`user:${userId}`);
+    // Signing out makes the laptop a new anonymous visitor: the fallback banner comes back, live,
+    // while the phone stays signed in.
+    await laptopHome.click('[data-testid="sign-out"]');
+    await laptopHome.waitForSelector('[data-testid="user-id"]');
+    await swapTo(laptopHome, '');
+    expect(await subject(laptopHome)).toMatch(/^anon:/);
+    expect(await phoneHome.getAttribute('[data-testid="home-banner"]', 'data-segment')).toBe('breaking-news');
     await laptop.close();
     await phone.close();
   });

@@ -143,9 +143,9 @@ describe('resolveProfileLimits', () => {
         limit: 'maxTraits',
       });
       // A merge: the call's traits fit, the anonymous profile's do not all fit beside them: not copied.
-      expect((await engine.identify('anon-p1', 'u1', { c: 3 })).traits).toEqual({ c: 3 });
+      expect((await engine.identify('anon-p1', 'u1', { c: 3 })).profile.traits).toEqual({ c: 3 });
       // Repeated identify with new keys cannot grow traits past the bound.
-      expect((await engine.identify('anon-p2', 'u1', { d: 4 })).traits).toEqual({ c: 3, d: 4 });
+      expect((await engine.identify('anon-p2', 'u1', { d: 4 })).profile.traits).toEqual({ c: 3, d: 4 });
       for (const key of ['e', 'f', 'g'])
         await expect(engine.identify(`anon-${key}`, 'u1', { [key]: 1 })).rejects.toMatchObject({
           limit: 'maxTraits',

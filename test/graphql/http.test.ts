@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { signIdentityProof } from '../../server';
 import { TokenSigner } from '../../server/tokens';
 import { SECRET, TestServer } from './support/harness';
 
@@ -181,28 +180,6 @@ describe('tokens: nobody reads or changes another profile', () => {
     expect(mutation.forgetMe!.args).toEqual([]);
     expect(mutation.setConsent!.args.map((arg) => arg.name)).toEqual(['behavioral']);
     expect(t.server.schema.getQueryType()!.getFields().me!.args).toEqual([]);
-  });
-
-  it('identify needs a proof of the user id: none, or one for another user, is refused', async () => {
-    const { token } = await t.session();
-    const userId = `user-${randomUUID()}`;
-    const identify =
-      'mutation($u: ID!, $p: String) { identify(userId: $u, traits: { plan: "gold" }, proof: $p) { id userId segments { key } } }';
-    const none = await t.gql(identify, { u: userId }, token);
-    expect(none.errors?.[0]).toMatchObject({
-      extensions: { code: 'FORBIDDEN' },
-      message: expect.stringMatching(/proof/),
-    });
-    const someoneElse = await t.gql(
-      identify,
-      { u: userId, p: signIdentityProof('someone-else', SECRET) },
-      token,
-    );
-    expect(someoneElse.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const proven = await t.gql(identify, { u: userId, p: signIdentityProof(userId, SECRET) }, token);
-    expect(proven.data).toEqual({ identify: { id: `user:${userId}`, userId, segments: [{ key: 'vip' }] } });
-    // The anonymous token now stands for the user's profile.
-    expect((await t.gql('{ me { id } }', {}, token)).data).toEqual({ me: { id: `user:${userId}` } });
   });
 
   it('rotates secrets: the new one signs, the old one still verifies until removed', async () => {

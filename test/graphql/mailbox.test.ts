@@ -13,6 +13,29 @@ describe('Mailbox', () => {
     expect(mailbox.hasPending).toBe(false);
   });
 
+  it('ends after a last value, whether the consumer was parked or pulls it later', async () => {
+    let cleanups = 0;
+    const parkedBox = new Mailbox<string>(
+      (_pending, next) => next,
+      () => cleanups++,
+    );
+    const parked = parkedBox.next();
+    parkedBox.end('refused');
+    parkedBox.push('late');
+    expect(await parked).toEqual({ value: 'refused', done: false });
+    expect(await parkedBox.next()).toEqual({ value: undefined, done: true });
+    const laterBox = new Mailbox<string>(
+      (pending, next) => pending + next,
+      () => cleanups++,
+    );
+    laterBox.push('a');
+    laterBox.end('refused');
+    laterBox.push('late');
+    expect(await laterBox.next()).toEqual({ value: 'refused', done: false });
+    expect(await laterBox.next()).toEqual({ value: undefined, done: true });
+    expect(cleanups).toBe(2);
+  });
+
   it('hands a value straight to a parked consumer', async () => {
     const mailbox = new Mailbox<string>((_pending, next) => next);
     const pulled = mailbox.next();

@@ -9,8 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIdentityProof } from '../../server';
-import { SECRET } from '../graphql/support/harness';
+import { assertionFor } from '../graphql/support/harness';
 import { spawnRedis, type SpawnedRedis } from '../setup/redis-server';
 import { OperatorStack } from './support/stack';
 
@@ -37,7 +36,9 @@ describe('logs of a track, identify and error flow', () => {
     const userId = `user-${marker}`;
     const traitValue = `trait-${marker}`;
     const property = `article-${marker}`;
-    const { token, profileId } = await stack.session(VISITOR_ADDRESS);
+    const anonymous = await stack.session(VISITOR_ADDRESS);
+    const { profileId } = anonymous;
+    let { token } = anonymous;
 
     const tracked = await stack.track(
       token,
@@ -46,13 +47,17 @@ describe('logs of a track, identify and error flow', () => {
     );
     expect(tracked.errors).toBeUndefined();
     const identified = await stack.gql(
-      'mutation($userId: ID!, $traits: JSON, $proof: String) { identify(userId: $userId, traits: $traits, proof: $proof) { id } }',
-      { userId, traits: { name: traitValue, email }, proof: signIdentityProof(userId, SECRET) },
+      'mutation($a: String!) { identify(assertion: $a) { session { token } profile { id } } }',
+      { a: await assertionFor(userId, { traits: { name: traitValue, email } }) },
       token,
       VISITOR_ADDRESS,
     );
     expect(identified.errors).toBeUndefined();
-    const userProfileId = (identified.data as { identify: { id: string } }).identify.id;
+    const { session, profile } = (
+      identified.data as { identify: { session: { token: string }; profile: { id: string } } }
+    ).identify;
+    const userProfileId = profile.id;
+    token = session.token;
 
     // An internal error: the user's de-duplication set replaced by a string, so the ingest script fails.
     const direct = new Redis(redis.url);

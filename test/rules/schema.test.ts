@@ -47,6 +47,7 @@ describe('rule.schema.json and README.md', () => {
       'any',
       'not',
       'traits',
+      'clientTraits',
       'context',
       'localTime',
       'weekday',

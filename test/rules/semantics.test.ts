@@ -248,6 +248,29 @@ describe('segment references', () => {
     expect(evaluation.segments['uses-off']!.member).toBe(true);
   });
 
+  it('reads browser-sent traits only under clientTraits, and server-side traits only under traits', () => {
+    const rules = rulesOf([
+      segment('says-gold', { clientTraits: { plan: 'gold' } }),
+      segment('is-gold', { traits: { plan: 'gold' } }),
+    ]);
+    const members = (facts: { traits: object; clientTraits?: object }) => {
+      const evaluation = rules.evaluate({ context: {}, streams: {}, previous: {}, ...facts } as never, T0);
+      return Object.keys(evaluation.segments).filter((key) => evaluation.segments[key]!.member);
+    };
+    expect(members({ traits: {}, clientTraits: { plan: 'gold' } })).toEqual(['says-gold']);
+    expect(members({ traits: { plan: 'gold' } })).toEqual(['is-gold']);
+    expect(members({ traits: { plan: 'gold' }, clientTraits: { plan: 'gold' } }).sort()).toEqual([
+      'is-gold',
+      'says-gold',
+    ]);
+    const explained = rules.evaluate(
+      { traits: {}, clientTraits: { plan: 'gold' }, context: {}, streams: {}, previous: {} },
+      T0,
+    ).segments['says-gold']!.reason;
+    expect(explained.text).toMatch(/clientTraits\.plan is "gold"/);
+    expect(() => rulesOf([segment('bad', { clientTraits: 'gold' } as never)])).toThrow(RuleCompileError);
+  });
+
   it('refuses cycles with the path of the reference that closes them', () => {
     const attempt = () =>
       compileRuleSet({

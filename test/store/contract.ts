@@ -10,6 +10,7 @@ import { emptyRecord } from '../../engine/store/record';
 import { memberPartition } from '../../engine/store/redis/member-index';
 import type { RedisProfileStore } from '../../engine/store/redis/redis-store';
 import { ProfileLimitError } from '../../engine/store/limits';
+import { ReplacedProfileError } from '../../engine/store/profile-id';
 import type { CommitRequest } from '../../engine/store/types';
 import { RedisDueSet } from '../../engine/time/redis-due-set';
 import type { JsonObject, SegmentChange } from '../../engine/types';
@@ -567,11 +568,15 @@ export function storeContract(name: string, backend: () => Backend): void {
       await engine.setTraits(anon, { plan: 'gold', city: 'Lyon' });
       const merged = nextChange(engine, anon, (c) => c.mergedInto !== undefined);
       await merged.ready;
-      const user = await engine.identify(anon, userId, { city: 'Paris' });
+      const { profile: user } = await engine.identify(anon, userId, { city: 'Paris' });
       expect(user).toMatchObject({ id: `user:${userId}`, userId, traits: { plan: 'gold', city: 'Paris' } });
       expect((await merged.change).mergedInto).toBe(`user:${userId}`);
-      // The same events again (a retried upload), through the old anonymous id: counted once.
-      const retry = await engine.track(anon, [
+      // The old anonymous id takes no more events: only the user's profile does.
+      await expect(engine.track(anon, [view(now - 30, {}, 'm3')])).rejects.toBeInstanceOf(
+        ReplacedProfileError,
+      );
+      // The same events again (a retried upload), on the user's profile: counted once.
+      const retry = await engine.track(`user:${userId}`, [
         view(now - 40, {}, 'm2'),
         view(now - 30, {}, 'm3'),
         view(now - 20, {}, 'm4'),
@@ -599,7 +604,7 @@ export function storeContract(name: string, backend: () => Backend): void {
         context,
       );
       await engine.identify(other, userId);
-      const again = await engine.identify(anon, userId);
+      const { profile: again } = await engine.identify(anon, userId);
       expect(again.segments.map((s) => s.key)).toEqual(['reader', 'vip']);
       expect(readerCount(again.segments[0]?.reason.text)).toBe(5);
       // Only the alias is left of the anonymous profile.
@@ -607,15 +612,86 @@ export function storeContract(name: string, backend: () => Backend): void {
       expect(left).toEqual(h.backend.kind === 'memory' ? [anon] : [`${h.keyPrefix}:{${anon}}:alias`]);
     });
 
+    it('useOnce accepts a nonce once until its time, then again', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const nonce = uid('jti');
+      const until = Date.now() + 300;
+      const first = await Promise.all([engine.useOnce(nonce, until), engine.useOnce(nonce, until)]);
+      expect(first.sort()).toEqual([false, true]);
+      expect(await engine.useOnce(nonce, until)).toBe(false);
+      expect(await engine.useOnce(uid('jti'), until)).toBe(true);
+      await sleepUntil(until + 50);
+      expect(await engine.useOnce(nonce, Date.now() + 300)).toBe(true);
+      await expect(engine.useOnce('', until)).rejects.toThrow(TypeError);
+    });
+
+    it('identify never merges one user into another (a shared device)', async () => {
+      const h = harness();
+      const engine = await h.engine(WIDE);
+      const phone = uid('anon');
+      const pc = uid('anon');
+      const a = uid('a');
+      const b = uid('b');
+      const now = Date.now();
+      await engine.track(phone, [view(now - 4, {}, 'a1'), view(now - 3, {}, 'a2')]);
+      await engine.identify(phone, a, { name: 'A' });
+      await engine.track(pc, [view(now - 2, {}, 'a3'), view(now - 1, {}, 'a4')]);
+      expect(await engine.identify(pc, a)).toMatchObject({ profile: { id: `user:${a}` }, merged: true });
+      expect(readerCount((await engine.getProfile(phone)).segments[0]?.reason.text)).toBe(4);
+      // B signs in on the PC with the token A left there (its id is an alias of user:a), and
+      // with the token identify gave A (user:a itself).
+      const asB = await engine.identify(pc, b, { name: 'B' });
+      expect(asB).toMatchObject({ merged: false, resolvedFrom: `user:${a}` });
+      expect(asB.profile).toMatchObject({ id: `user:${b}`, userId: b, traits: { name: 'B' }, segments: [] });
+      expect(await engine.identify(`user:${a}`, b)).toMatchObject({
+        profile: { id: `user:${b}` },
+        merged: false,
+        resolvedFrom: `user:${a}`,
+      });
+      await engine.track(`user:${b}`, [view(now, {}, 'b1')]);
+      // A's phone still reads A, with A's traits and events only; user:a is still itself.
+      for (const id of [phone, pc, `user:${a}`]) {
+        const seen = await engine.getProfile(id);
+        expect(seen).toMatchObject({ id: `user:${a}`, userId: a, traits: { name: 'A' } });
+        expect(readerCount(seen.segments[0]?.reason.text)).toBe(4);
+      }
+      const seenB = await engine.getProfile(`user:${b}`);
+      expect(seenB).toMatchObject({ id: `user:${b}`, traits: { name: 'B' }, segments: [] });
+      // A erases their data from the phone: B's profile stays.
+      await engine.forget(phone);
+      expect(await h.keysContaining(a)).toEqual([]);
+      expect(await engine.getProfile(`user:${b}`)).toMatchObject({ userId: b, traits: { name: 'B' } });
+      await engine.track(`user:${b}`, [
+        view(now + 1, {}, 'b2'),
+        view(now + 2, {}, 'b3'),
+        view(now + 3, {}, 'b4'),
+      ]);
+      const afterB = await engine.getProfile(`user:${b}`);
+      expect(readerCount(afterB.segments.find((s) => s.key === 'reader')?.reason.text)).toBe(4);
+      // Identifying as the same user again only sets traits.
+      expect((await engine.identify(`user:${b}`, b, { name: 'Bee' })).profile).toMatchObject({
+        id: `user:${b}`,
+        traits: { name: 'Bee' },
+      });
+    });
+
     it('identify makes even a never-seen anonymous id an alias of the user', async () => {
       const h = harness();
       const engine = await h.engine(WIDE);
       const anon = uid('anon');
       const userId = uid('user');
-      const user = await engine.identify(anon, userId);
+      const { profile: user, merged } = await engine.identify(anon, userId);
       expect(user).toMatchObject({ id: `user:${userId}`, userId, segments: [] });
-      expect((await engine.track(anon, [view(Date.now())])).profileId).toBe(`user:${userId}`);
+      expect(merged).toBe(true);
+      // It resolves to the user's profile, but stores nothing there.
+      await expect(engine.track(anon, [view(Date.now())])).rejects.toBeInstanceOf(ReplacedProfileError);
       expect((await engine.getProfile(anon)).id).toBe(`user:${userId}`);
+      expect((await h.keysContaining(userId)).sort()).toEqual(
+        h.backend.kind === 'memory'
+          ? [`user:${userId}`]
+          : [`${h.keyPrefix}:{user:${userId}}:h`, `${h.keyPrefix}:{user:${userId}}:aliases`].sort(),
+      );
     });
 
     it('forget leaves no key behind, aliases included', async () => {

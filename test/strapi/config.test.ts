@@ -7,13 +7,15 @@ import { parsePluginConfig } from '../../plugin/server/config/schema';
 import { bootStrapi } from './support/strapi-app';
 
 const SECRET = 'a-profile-token-secret-of-32-chars!!';
+const IDENTITY = { secrets: ['an-identity-assertion-secret-of-32!'] };
 
 describe('plugin configuration', () => {
   it('applies the documented defaults', () => {
-    expect(parsePluginConfig({ tokens: { secrets: [SECRET] } })).toEqual({
+    expect(parsePluginConfig({ tokens: { secrets: [SECRET] }, identity: IDENTITY })).toEqual({
       keyPrefix: 'personalize:',
       path: '/personalize/graphql',
       tokens: { secrets: [SECRET] },
+      identity: IDENTITY,
       ttl: { anonymousProfileMs: 30 * 24 * 60 * 60 * 1000, userProfileMs: 0 },
       trustProxy: false,
       cors: { origins: [] },
@@ -40,6 +42,7 @@ describe('plugin configuration', () => {
     const config = parsePluginConfig({
       redis: { nodes: [{ host: '10.0.0.1', port: 7000 }] },
       tokens: { secrets: [SECRET] },
+      identity: { jwks: 'https://login.example/.well-known/jwks.json', clientTraits: 'separate' },
       limits: { maxDepth: 8, trackPerIp: { burst: 100, perSecond: 10 } },
     });
     expect(config.redis).toEqual({ nodes: [{ host: '10.0.0.1', port: 7000 }] });
@@ -83,13 +86,17 @@ describe('plugin configuration', () => {
       parsePluginConfig({
         redis: 'localhost:6379',
         tokens: { secrets: ['short'] },
+        identity: { secrets: ['short'], clientTraits: 'trust', maxLifetimeSeconds: 86_400 },
         limits: { maxDepht: 3 },
         cors: { origins: ['https://shop.example/'] },
       }),
     ).toThrow(
-      /redis: .*\n.*tokens\.secrets\.0: must be at least 32 characters\n.*limits: Unrecognized key: "maxDepht"\n.*cors\.origins\.0: must be an origin/,
+      /redis: .*\n.*tokens\.secrets\.0: must be at least 32 characters\n.*identity\.secrets\.0: must be at least 32 characters\n.*identity\.maxLifetimeSeconds: .*\n.*identity\.clientTraits: .*\n.*limits: Unrecognized key: "maxDepht"\n.*cors\.origins\.0: must be an origin/,
     );
-    expect(() => parsePluginConfig({})).toThrow(/tokens: /);
+    expect(() => parsePluginConfig({})).toThrow(/tokens: .*\n.*identity: /);
+    expect(() => parsePluginConfig({ tokens: { secrets: [SECRET] }, identity: {} })).toThrow(
+      /identity: needs secrets or jwks/,
+    );
   });
 
   it('stops Strapi at boot with that message', async () => {
@@ -102,5 +109,16 @@ describe('plugin configuration', () => {
     ).rejects.toThrow(
       /Error regarding personalize config: invalid personalize plugin configuration:\n.*tokens\.secrets\.0: must be at least 32 characters/,
     );
+  });
+
+  it('stops Strapi at boot when the identity secret is a token secret', async () => {
+    const secret = 'one-secret-for-everything-0123456789';
+    await expect(
+      bootStrapi({
+        redisUrl: inject('redisUrl'),
+        keyPrefix: `test-strapi-config-id-${process.pid}:`,
+        env: { PERSONALIZE_TOKEN_SECRETS: secret, PERSONALIZE_IDENTITY_SECRETS: secret },
+      }),
+    ).rejects.toThrow(/an identity secret must not be a token secret/);
   });
 });

@@ -58,6 +58,12 @@ export type StartSessionMutationVariables = Exact<{ [key: string]: never }>;
 
 export type StartSessionMutation = { startSession: { token: string; profileId: string; expiresAt: string } };
 
+export type RefreshSessionMutationVariables = Exact<{ [key: string]: never }>;
+
+export type RefreshSessionMutation = {
+  refreshSession: { token: string; profileId: string; expiresAt: string };
+};
+
 export type TrackMutationVariables = Exact<{
   events: Array<EventInput> | EventInput;
 }>;
@@ -83,24 +89,26 @@ export type MeQuery = {
 };
 
 export type IdentifyMutationVariables = Exact<{
-  userId: string;
+  assertion: string;
   traits?: unknown;
-  proof?: string | null | undefined;
 }>;
 
 export type IdentifyMutation = {
   identify: {
-    id: string;
-    userId: string | null;
-    consent: { behavioral: boolean };
-    segments: Array<{
-      key: string;
-      name: string;
-      priority: number;
-      since: string;
-      expiresAt: string | null;
-      reason: string;
-    }>;
+    session: { token: string; profileId: string; expiresAt: string };
+    profile: {
+      id: string;
+      userId: string | null;
+      consent: { behavioral: boolean };
+      segments: Array<{
+        key: string;
+        name: string;
+        priority: number;
+        since: string;
+        expiresAt: string | null;
+        reason: string;
+      }>;
+    };
   };
 };
 

@@ -13,7 +13,7 @@
  * `onEvict` lets the caller drop what it keeps about the profile (its due-set entry).
  */
 import type { Clock, Consent, EpochMs, JsonObject, MembershipState, SegmentChange } from '../../types';
-import { assertProfileId } from '../profile-id';
+import { assertProfileId, refuseReplacedWrite } from '../profile-id';
 import { traitLimitExceeded, traitsSize, type ContextPolicy } from '../limits';
 import { assertEventId, emptyRecord, streamFactsFromPairs, streamMember } from '../record';
 import type {
@@ -30,6 +30,11 @@ import type {
 
 const MAX_ALIAS_HOPS = 8;
 const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Most single-use nonces remembered at once (`useOnce`). Identity assertions live at most minutes,
+ * so this is over a hundred sign-ins a second for ten minutes; beyond it new nonces are refused.
+ */
+export const MAX_NONCES = 100_000;
 
 interface StoredProfile {
   id: string;
@@ -81,6 +86,8 @@ export class MemoryProfileStore implements ProfileStore {
   private readonly anonymousByWrite = new Set<string>();
   private readonly usersByWrite = new Set<string>();
   private readonly maxProfiles: number;
+  /** Used nonces -> until when they are remembered (at most `MAX_NONCES`). */
+  private readonly nonces = new Map<string, EpochMs>();
 
   /** Drops expired profiles nobody touches any more (reads drop them lazily too). */
   private readonly sweeper: NodeJS.Timeout;
@@ -108,6 +115,7 @@ export class MemoryProfileStore implements ProfileStore {
       }
     }
     const id = this.resolve(profileId);
+    refuseReplacedWrite(profileId, id);
     const { now } = context;
     let profile = this.get(id);
     const result = { accepted: 0, duplicates: 0, withheld: 0, proposalCommitted: false };
@@ -356,16 +364,32 @@ export class MemoryProfileStore implements ProfileStore {
     return Object.fromEntries(counts);
   }
 
+  async useOnce(nonce: string, until: EpochMs): Promise<boolean> {
+    const now = this.options.clock.now();
+    const remembered = this.nonces.get(nonce);
+    if (remembered !== undefined && remembered > now) return false;
+    if (this.nonces.size >= MAX_NONCES) {
+      for (const [key, expiry] of this.nonces) if (expiry <= now) this.nonces.delete(key);
+      // Still full of live nonces: refuse rather than forget one, which would allow its replay.
+      if (this.nonces.size >= MAX_NONCES) return false;
+    }
+    this.nonces.set(nonce, until);
+    return true;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.nonces.clear();
     this.profiles.clear();
     this.aliasOf.clear();
     this.anonymousByWrite.clear();
     this.usersByWrite.clear();
   }
 
-  /** Deletes every expired profile and alias (what Redis does with TTLs). */
+  /** Deletes every expired profile, alias and nonce (what Redis does with TTLs). */
   sweep(): void {
+    for (const [nonce, until] of this.nonces)
+      if (until <= this.options.clock.now()) this.nonces.delete(nonce);
     const now = this.options.clock.now();
     for (const [id, profile] of this.profiles) {
       if (profile.expiresAt !== null && profile.expiresAt <= now) this.drop(id);

@@ -13,6 +13,10 @@
  * fixed partitions with a hash tag of their own (see `member-index.ts`):
  *
  *   <p>:members:{p<n>}:<segment>  zset: profile id -> when to re-check the entry (its expiry)
+ *
+ * Single-use nonces (identity assertion ids) are keys of their own, expiring with what they name:
+ *
+ *   <p>:once:<nonce>      string: present while the nonce is used up
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -38,6 +42,9 @@ export class RedisKeys {
   }
   channel(id: string): string {
     return `${this.base(id)}ch`;
+  }
+  once(nonce: string): string {
+    return `${this.prefix}:once:${nonce}`;
   }
   /** The members of `segmentKey` whose profile ids fall in `partition`. */
   members(partition: number, segmentKey: string): string {

@@ -15,7 +15,7 @@ import {
   type JsonObject,
   type MembershipState,
 } from '../../types';
-import { assertProfileId } from '../profile-id';
+import { assertProfileId, refuseReplacedWrite } from '../profile-id';
 import { ProfileLimitError } from '../limits';
 import { assertEventId, decodeRecord, streamMember } from '../record';
 import type {
@@ -123,7 +123,10 @@ export class RedisProfileStore implements ProfileStore {
         args.push('');
       }
       const reply = asList(await this.scripts.run('ingest', keys, args));
-      if (reply[0] === 'alias') return { alias: String(reply[1]) };
+      if (reply[0] === 'alias') {
+        refuseReplacedWrite(id, String(reply[1]));
+        return { alias: String(reply[1]) };
+      }
       const proposalCommitted = Number(reply[5]) === 1;
       if (proposalCommitted && proposal) {
         await this.indexChangedMemberships(id, proposal.outcome, reply.slice(6));
@@ -378,6 +381,11 @@ export class RedisProfileStore implements ProfileStore {
 
   countMembers(segmentKeys: readonly string[], now: EpochMs): Promise<Record<string, number>> {
     return this.members.count(segmentKeys, now);
+  }
+
+  async useOnce(nonce: string, until: EpochMs): Promise<boolean> {
+    const set = await this.options.client.set(this.keys.once(nonce), '1', 'PXAT', Math.ceil(until), 'NX');
+    return set === 'OK';
   }
 
   async close(): Promise<void> {

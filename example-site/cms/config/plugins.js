@@ -62,6 +62,10 @@ module.exports = ({ env }) => ({
       redis: clusterNodes(env.array('PERSONALIZE_REDIS_CLUSTER', [])) ?? (env('REDIS_URL', '') || undefined),
       keyPrefix: env('PERSONALIZE_KEY_PREFIX', 'personalize:'),
       tokens: { secrets: env.array('PERSONALIZE_TOKEN_SECRETS', ['demo-profile-token-secret-change-me']) },
+      // Identity assertions (identify) are verified with these; the site's backend signs with one.
+      identity: {
+        secrets: env.array('PERSONALIZE_IDENTITY_SECRETS', ['demo-identity-assertion-secret-change-me']),
+      },
       cors: {
         origins: env.array('PERSONALIZE_CORS_ORIGINS', ['http://localhost:5173', 'http://127.0.0.1:5173']),
       },

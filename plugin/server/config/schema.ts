@@ -46,9 +46,41 @@ export const pluginConfigSchema = z
       secrets: z
         .array(z.string().min(32, 'must be at least 32 characters'))
         .min(1, 'needs at least one secret'),
-      /** Lifetime of a profile token (ms); the GraphQL layer's default (30 days) when omitted. */
+      /** Lifetime of an anonymous profile token (ms); the GraphQL layer's default (30 days) when omitted. */
       ttlMs: positiveMs.optional(),
+      /** Lifetime of the token `identify` returns for a user's profile (ms); default 7 days. */
+      userTtlMs: positiveMs.optional(),
     }),
+    /**
+     * How `identify` verifies the identity assertion (a short-lived JWT the site's backend signs):
+     * HS256 `secrets` of its own (never a token secret: refused at boot) and/or a `jwks` (an
+     * object `{ keys: [...] }` or its URL). At least one of the two.
+     */
+    identity: z
+      .object({
+        secrets: z
+          .array(z.string().min(32, 'must be at least 32 characters'))
+          .min(1, 'needs at least one secret')
+          .optional(),
+        jwks: z
+          .union([
+            z.string().regex(/^https?:\/\//, 'must be an http(s) URL'),
+            z.object({ keys: z.array(z.object({}).passthrough()).min(1) }),
+          ])
+          .optional(),
+        /** The `aud` assertions carry; default `personalize`. */
+        audience: z.string().min(1).optional(),
+        /** The `iss` assertions must carry; default: not checked. */
+        issuer: z.string().min(1).optional(),
+        /** Longest accepted assertion lifetime (`exp - iat`, seconds); default 600. */
+        maxLifetimeSeconds: z.number().int().min(1).max(3600).optional(),
+        /** Browser-sent `identify` traits: `refuse` (default) or `separate` (rules read them as `clientTraits`). */
+        clientTraits: z.enum(['refuse', 'separate']).optional(),
+      })
+      .strict()
+      .refine((identity) => identity.secrets !== undefined || identity.jwks !== undefined, {
+        message: 'needs secrets or jwks to verify identity assertions',
+      }),
     ttl: z
       .object({
         /** Lifetime of an anonymous profile with no activity (ms). */

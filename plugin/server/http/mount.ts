@@ -36,6 +36,7 @@ export async function mountGraphql(
     content: strapi.plugin('personalize').service('content-source') as StrapiContentSource,
     path: config.path,
     tokens: config.tokens,
+    identity: config.identity,
     ...(config.limits ? { limits: config.limits } : {}),
     trustProxy: config.trustProxy,
     cors: { origins: config.cors.origins },

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signIdentityProof } from '../../../server/identity.js';
+import { signIdentityAssertion } from '../../../server/identity.js';
 import { writeFixtures } from '../../../example-site/seed/fixtures.js';
 import type { DemoWindows } from '../../../example-site/seed/segments.js';
 import { startSpaServer, type SpaServer } from '../../../example-site/spa-server.js';
@@ -16,6 +16,7 @@ import { freePort } from '../../setup/redis-server.js';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const SECRET = 'e2e-profile-token-secret-0123456789abcdef';
+const IDENTITY_SECRET = 'e2e-identity-assertion-secret-0123456789ab';
 
 export interface StackOptions {
   redisUrl: string;
@@ -60,6 +61,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           REDIS_URL: options.redisUrl,
           KEY_PREFIX: options.keyPrefix,
           TOKEN_SECRETS: SECRET,
+          IDENTITY_SECRETS: IDENTITY_SECRET,
           CONTENT_DIR: contentDir,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,7 +88,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const spa = await startSpaServer({
     root: options.root ?? join(REPO, 'example-site', 'spa', 'dist'),
     upstream: backendUrl,
-    signIdentityProof: (userId) => signIdentityProof(userId, SECRET),
+    signIdentityAssertion: (userId) =>
+      signIdentityAssertion({ userId, secret: IDENTITY_SECRET, traits: { demo: true } }),
   });
   return {
     url: spa.url,

@@ -18,7 +18,7 @@ import type { Personalizer } from '../../../engine/types';
 import { createPersonalizeServer, type PersonalizeServer } from '../../../server';
 import { resolveLimits } from '../../../server/limits';
 import { nodeHttpHandler } from '../../../server/node-http';
-import { FIXTURES, fixtureRules, PATH, SECRET } from '../../graphql/support/harness';
+import { FIXTURES, fixtureRules, IDENTITY_SECRET, PATH, SECRET } from '../../graphql/support/harness';
 
 /** One GraphQL answer over HTTP. */
 export interface Answer {
@@ -73,6 +73,7 @@ export class Stack {
       personalizer,
       content,
       tokens: { secrets: [SECRET] },
+      identity: { secrets: [IDENTITY_SECRET] },
       limits: LIMITS,
       logger,
     });

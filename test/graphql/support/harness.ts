@@ -17,14 +17,30 @@ import { createPersonalizer } from '../../../engine';
 import type { Personalizer, RuleSetSource } from '../../../engine/types';
 import {
   createPersonalizeServer,
+  signIdentityAssertion,
   type PersonalizeServer,
   type PersonalizeServerOptions,
+  type SignIdentityAssertionOptions,
 } from '../../../server';
 import { nodeHttpHandler } from '../../../server/node-http';
 import { resolveLimits } from '../../../server/limits';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'content');
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+/** The identity assertion secret of test servers (never a token secret). */
+export const IDENTITY_SECRET = 'test-identity-secret-0123456789-abcdefgh';
+
+/** An identity assertion for `userId`, as a site backend signs it (see server/identity.ts). */
+export function assertionFor(
+  userId: string,
+  extra: Omit<SignIdentityAssertionOptions, 'userId' | 'secret'> = {},
+): Promise<string> {
+  return signIdentityAssertion({ userId, secret: IDENTITY_SECRET, ...extra });
+}
+
+/** `identify` with an assertion; the token it returns in `session`, the profile in `profile`. */
+export const IDENTIFY =
+  'mutation($a: String!, $t: JSON) { identify(assertion: $a, traits: $t) { session { token profileId expiresAt } profile { id userId traits clientTraits segments { key } } } }';
 export const PATH = '/personalize/graphql';
 export const quietLogger = { info() {}, warn() {}, error: console.error };
 /**
@@ -85,6 +101,7 @@ export class TestServer {
       personalizer,
       content,
       tokens: { secrets: [SECRET] },
+      identity: { secrets: [IDENTITY_SECRET] },
       logger: quietLogger,
       ...options.server,
       limits,

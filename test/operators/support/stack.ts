@@ -22,7 +22,7 @@ import { resolveLimits } from '../../../server/limits';
 import { jsonLogger } from '../../../server/logger';
 import { createMetrics, type PersonalizeMetrics } from '../../../server/metrics';
 import { nodeHttpHandler } from '../../../server/node-http';
-import { FIXTURES, fixtureRules, PATH, SECRET } from '../../graphql/support/harness';
+import { FIXTURES, fixtureRules, IDENTITY_SECRET, PATH, SECRET } from '../../graphql/support/harness';
 
 export interface StackOptions {
   /** Redis URL; omitted = the embedded store. */
@@ -92,6 +92,7 @@ export class OperatorStack {
       personalizer,
       content,
       tokens: { secrets: [SECRET] },
+      identity: { secrets: [IDENTITY_SECRET] },
       limits: LIMITS,
       logger,
       observer: metrics.observer,
