@@ -163,8 +163,8 @@ describe('each limited operation, per profile and per address', () => {
   afterAll(() => t?.close());
 
   const OPERATIONS = {
-    // No proof: refused as FORBIDDEN once admitted, which is past the limiter either way.
-    identify: 'mutation { identify(userId: "u-limits") { id } }',
+    // A bad assertion: refused as FORBIDDEN once admitted, which is past the limiter either way.
+    identify: 'mutation { identify(assertion: "not-a-jwt") { profile { id } } }',
     setConsent: 'mutation { setConsent(behavioral: true) { id } }',
     forgetMe: 'mutation { forgetMe }',
     me: ME,

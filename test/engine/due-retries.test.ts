@@ -73,11 +73,11 @@ it('backs off, gives up after the last attempt, and resumes on the next event', 
   while (!failures.some((failure) => failure.gaveUp) && Date.now() < deadline) await sleep(20);
   expect(failures.map((failure) => failure.gaveUp)).toEqual([false, false, false, false, true]);
   // The first attempt at the due time, then each after its back-off (timers never fire early here;
-  // a few ms of slack for the poll).
+  // slack for when each failure is observed, after the evaluation that failed: a busy machine).
   expect(failures[0]!.at).toBeGreaterThanOrEqual(t0 + 1000 - 5);
   const gaps = failures.slice(1).map((failure, index) => failure.at - failures[index]!.at);
   const expected = [100, 200, 300, 300];
-  gaps.forEach((gap, index) => expect(gap, `gap ${index + 1}`).toBeGreaterThanOrEqual(expected[index]! - 5));
+  gaps.forEach((gap, index) => expect(gap, `gap ${index + 1}`).toBeGreaterThanOrEqual(expected[index]! - 25));
   // It stops: no entry left, no more attempts.
   expect(await admin.zscore(dueSet.keyOf(broken), broken)).toBeNull();
   expect(await admin.hexists(`${keyPrefix}:due-failures:{${dueSetPartition(dueSet, broken)}}`, broken)).toBe(

@@ -98,6 +98,7 @@ describe('resolveLimits', () => {
   it('is what the plugin configuration accepts, trustProxy included', () => {
     const config = parsePluginConfig({
       tokens: { secrets: ['x'.repeat(32)] },
+      identity: { secrets: ['y'.repeat(32)] },
       limits: {
         startSessionPerIp: { burst: 5, perSecond: 1 / 60 },
         forgetMePerProfile: { burst: 1, perSecond: 0.01 },
@@ -105,13 +106,24 @@ describe('resolveLimits', () => {
       trustProxy: ['10.0.0.0/8'],
     });
     expect(config.trustProxy).toEqual(['10.0.0.0/8']);
-    expect(parsePluginConfig({ tokens: { secrets: ['x'.repeat(32)] } }).trustProxy).toBe(false);
+    expect(
+      parsePluginConfig({ tokens: { secrets: ['x'.repeat(32)] }, identity: { secrets: ['y'.repeat(32)] } })
+        .trustProxy,
+    ).toBe(false);
     expect(() =>
-      parsePluginConfig({ tokens: { secrets: ['x'.repeat(32)] }, trustProxy: ['10.0.0.0/40'] }),
+      parsePluginConfig({
+        tokens: { secrets: ['x'.repeat(32)] },
+        identity: { secrets: ['y'.repeat(32)] },
+        trustProxy: ['10.0.0.0/40'],
+      }),
     ).toThrow(/trustProxy: .*not an IP address or a CIDR/);
-    expect(() => parsePluginConfig({ tokens: { secrets: ['x'.repeat(32)] }, trustProxy: true })).toThrow(
-      /trustProxy/,
-    );
+    expect(() =>
+      parsePluginConfig({
+        tokens: { secrets: ['x'.repeat(32)] },
+        identity: { secrets: ['y'.repeat(32)] },
+        trustProxy: true,
+      }),
+    ).toThrow(/trustProxy/);
     expect(() =>
       parsePluginConfig({
         tokens: { secrets: ['x'.repeat(32)] },

@@ -22,6 +22,11 @@ import { JsonContentSource } from '../../content/json-source';
 import { createPersonalizer } from '../../engine';
 import type { RuleSetSource } from '../../engine/types';
 
+const WIDE_IDENTIFY = {
+  identifyPerProfile: { burst: 1000, perSecond: 1000 },
+  identifyPerIp: { burst: 1000, perSecond: 1000 },
+};
+
 const redis = inject('redisUrl');
 const ME = '{ me { id userId traits clientTraits segments { key } } }';
 
@@ -35,7 +40,8 @@ let jose: Jose;
 let t: TestServer;
 beforeAll(async () => {
   jose = await import('jose');
-  t = await TestServer.start({ redis });
+  // The cases identify many times per visitor and address: the identify limits are the limits test's.
+  t = await TestServer.start({ redis, server: { limits: WIDE_IDENTIFY } });
 });
 afterAll(() => t.close());
 
