@@ -27,12 +27,14 @@ describe('plugin configuration', () => {
     expect(
       parsePluginConfig({
         tokens: { secrets: [SECRET] },
+        identity: IDENTITY,
         serverApi: { ratePerKey: { burst: 10, perSecond: 5 }, maxBodyBytes: 4096, rotationGraceMs: 0 },
       }).serverApi,
     ).toEqual({ ratePerKey: { burst: 10, perSecond: 5 }, maxBodyBytes: 4096, rotationGraceMs: 0 });
     expect(() =>
       parsePluginConfig({
         tokens: { secrets: [SECRET] },
+        identity: IDENTITY,
         serverApi: { ratePerkey: { burst: 10, perSecond: 5 }, rotationGraceMs: -1 },
       }),
     ).toThrow(/serverApi: Unrecognized key: "ratePerkey"|serverApi\.rotationGraceMs/);
@@ -51,10 +53,11 @@ describe('plugin configuration', () => {
 
   it('accepts time overrides and names bad ones', () => {
     const time = { clockSkewWarnMs: 250, dueRetry: { maxAttempts: 3 } };
-    expect(parsePluginConfig({ tokens: { secrets: [SECRET] }, time }).time).toEqual(time);
+    expect(parsePluginConfig({ tokens: { secrets: [SECRET] }, identity: IDENTITY, time }).time).toEqual(time);
     expect(() =>
       parsePluginConfig({
         tokens: { secrets: [SECRET] },
+        identity: IDENTITY,
         time: { clockSkewWarnMs: -1, dueRetry: { maxAtempts: 3, firstDelayMs: 0.5 } },
       }),
     ).toThrow(
@@ -65,6 +68,7 @@ describe('plugin configuration', () => {
   it('accepts per-profile bounds and the embedded store cap, and names a typo in them', () => {
     const config = parsePluginConfig({
       tokens: { secrets: [SECRET] },
+      identity: IDENTITY,
       profileLimits: { maxTraits: 50, contextAllowance: ['device.type'] },
       embeddedStore: { maxProfiles: 1000 },
     });
@@ -73,6 +77,7 @@ describe('plugin configuration', () => {
     expect(() =>
       parsePluginConfig({
         tokens: { secrets: [SECRET] },
+        identity: IDENTITY,
         profileLimits: { maxTrait: 50, maxSeenIds: 0, contextAllowance: ['a..b'] },
         embeddedStore: { maxProfiles: -1 },
       }),
