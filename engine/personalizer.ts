@@ -596,6 +596,19 @@ export class PersonalizerEngine implements Personalizer {
     return this.storedView(record, () => 'traits');
   }
 
+  async setUserTraits(userId: string, traits: JsonObject): Promise<ProfileView> {
+    assertJsonObject(traits, 'traits');
+    assertServerTraits(traits);
+    const record = await this.parts.store.absorb(
+      userProfileId(userId),
+      userId,
+      null,
+      traits,
+      this.storeContext(),
+    );
+    return this.storedView(record, () => 'traits');
+  }
+
   async setConsent(profileId: string, consent: Consent): Promise<ProfileView> {
     if (typeof consent?.behavioral !== 'boolean') throw new TypeError('consent.behavioral must be a boolean');
     const record = await this.parts.store.setConsent(profileId, consent, this.storeContext());

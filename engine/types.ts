@@ -275,6 +275,11 @@ export interface Personalizer {
     clientTraits?: JsonObject,
   ): Promise<Identification>;
   setTraits(profileId: string, traits: JsonObject): Promise<ProfileView>;
+  /**
+   * Sets server-side traits of a known user (`user:<userId>`), creating the profile as that
+   * user's if needed (so it has the user lifetime, not the anonymous one). Merges nothing.
+   */
+  setUserTraits(userId: string, traits: JsonObject): Promise<ProfileView>;
   setConsent(profileId: string, consent: Consent): Promise<ProfileView>;
   /** Erases every key of the profile (and its aliases). */
   forget(profileId: string): Promise<void>;

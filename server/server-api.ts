@@ -15,7 +15,7 @@
  * 413 `PAYLOAD_TOO_LARGE`, 429 `RATE_LIMITED` (per key, `retry-after`), 503 `UNAVAILABLE`
  * (the profile store is away: retry; `retry-after`). Errors are `{ "error": { code, message, path? } }`.
  */
-import { isRedisUnavailable } from '../engine';
+import { isRedisUnavailable, ProfileLimitError } from '../engine';
 import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError } from '../engine/events';
 import { isRecord } from '../engine/events/payload';
 import { userProfileId } from '../engine/store/profile-id';
@@ -87,7 +87,7 @@ function failure(
   status: number,
   code: string,
   message: string,
-  extra: { path?: string; retryAfterMs?: number; retryable?: boolean } = {},
+  extra: { path?: string; retryAfterMs?: number; retryable?: boolean; limit?: string; max?: number } = {},
   headers: Record<string, string> = {},
 ): HttpResponse {
   return json(status, { error: { code, message, ...extra } }, headers);
@@ -162,14 +162,13 @@ export function createServerApi(
         const unknown = Object.keys(body).filter((name) => name !== 'userId' && name !== 'traits');
         if (unknown.length > 0) return badInput(unknown[0]!, 'is not a field (expected userId, traits)');
         if (typeof body.userId !== 'string') return badInput('userId', 'must be a string');
-        let profileId: string;
         try {
-          profileId = userProfileId(body.userId);
+          userProfileId(body.userId);
         } catch (error) {
           return badInput('userId', (error as Error).message.replace(/^user id /, ''));
         }
         const traits = copyJsonObject(body.traits, 'traits', DEFAULT_EVENT_LIMITS);
-        const view = await personalizer.setTraits(profileId, traits);
+        const view = await personalizer.setUserTraits(body.userId, traits);
         return json(200, { profileId: view.id, segments: segmentsOf(view.segments) });
       },
     },
@@ -222,6 +221,8 @@ export function createServerApi(
       } catch (error) {
         // The store's own bounds on a profile (traits count, bytes) refuse with a path too.
         if (error instanceof EventValidationError) return badInput(error.path, error.reason);
+        if (error instanceof ProfileLimitError)
+          return failure(400, ErrorCode.BadUserInput, error.message, { limit: error.limit, max: error.max });
         if (isRedisUnavailable(error))
           return failure(
             503,

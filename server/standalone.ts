@@ -170,6 +170,11 @@ async function main(): Promise<void> {
 
   const shutdown = async (): Promise<void> => {
     running = false;
+    // A store that does not answer (Redis away) must not keep a stopping process alive.
+    setTimeout(() => {
+      logger.warn(`personalize: shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     http.close();
     await server.close();
     content.close();
@@ -179,6 +184,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
 }
+
+/** How long a SIGTERM/SIGINT waits for sockets, the content source and the store to close. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 main().catch((error: unknown) => {
   logger.error('personalize: the standalone server failed to start', error);

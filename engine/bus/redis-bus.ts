@@ -11,6 +11,7 @@
  * after the confirmation cannot miss a change, since any later change is delivered.
  */
 import type { Cluster, Redis } from 'ioredis';
+import { quitWithin } from '../store/redis/connection';
 import type { RedisKeys } from '../store/redis/keys';
 import type { JsonValue, SegmentChange } from '../types';
 import { ListenerRegistry } from './listeners';
@@ -114,7 +115,7 @@ export class RedisBus implements ChangeBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.options.subscriber.quit().catch(() => this.options.subscriber.disconnect());
+    await quitWithin(this.options.subscriber);
   }
 
   private async publish(channel: string, message: string): Promise<void> {

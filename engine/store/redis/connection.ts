@@ -116,9 +116,28 @@ export function connectRedis(target: RedisTarget, onError: (error: Error) => voi
       return subscriber;
     },
     async close() {
-      if (owned) await client.quit().catch(() => client.disconnect());
+      if (owned) await quitWithin(client);
     },
   };
+}
+
+/** How long `quitWithin` lets QUIT wait for its answer before dropping the connection. */
+const QUIT_TIMEOUT_MS = 1000;
+
+/**
+ * Closes a connection politely (QUIT, so replies in flight still arrive) when Redis answers, and
+ * drops it otherwise. A connection that is reconnecting queues the QUIT until Redis is back, so
+ * a plain `quit()` never settles while Redis is away, and a process stopping then would hang.
+ */
+export async function quitWithin(client: Redis | Cluster, timeoutMs = QUIT_TIMEOUT_MS): Promise<void> {
+  if (client.status !== 'ready') return client.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
+  const outcome = await Promise.race([client.quit().catch(() => 'failed' as const), late]);
+  clearTimeout(timer);
+  if (outcome !== 'OK') client.disconnect();
 }
 
 /** Error names of ioredis for a request that never got an answer. */
