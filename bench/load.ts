@@ -186,6 +186,7 @@ async function startServer(settings: Settings, redisUrl: string, port: number): 
       REDIS_URL: redisUrl,
       CONTENT_DIR: CONTENT,
       TOKEN_SECRETS: SECRET,
+      IDENTITY_SECRETS: 'bench-identity-assertion-secret-0123456789',
       NODE_ENV: 'production',
       LIMITS: JSON.stringify(loadLimits(settings)),
       METRICS_TOKEN,

@@ -182,6 +182,7 @@ export async function run(args: string[]): Promise<void> {
       REDIS_URL: redis.url,
       CONTENT_DIR: contentDir,
       TOKEN_SECRETS: secret,
+      IDENTITY_SECRETS: 'bench-identity-assertion-secret-0123456789',
       NODE_ENV: 'production',
       // Every visitor starts its session from 127.0.0.1: the per-address session limit is widened.
       LIMITS: JSON.stringify({ startSessionPerIp: { burst: 100_000, perSecond: 100_000 } }),
