@@ -15,12 +15,17 @@ export function assertServerTraits(traits: JsonObject): void {
     throw new TypeError(`traits.${CLIENT_TRAITS_KEY} is reserved for browser-sent traits`);
 }
 
+/** What a profile with no browser-sent traits has (shared: read on every evaluation, never written). */
+const NO_CLIENT_TRAITS: JsonObject = Object.freeze({});
+
 /** Splits stored traits into the trusted ones and the browser-sent ones. */
 export function splitTraits(stored: JsonObject): { traits: JsonObject; clientTraits: JsonObject } {
   if (!Object.prototype.hasOwnProperty.call(stored, CLIENT_TRAITS_KEY))
-    return { traits: stored, clientTraits: {} };
+    return { traits: stored, clientTraits: NO_CLIENT_TRAITS };
   const { [CLIENT_TRAITS_KEY]: client, ...traits } = stored;
   const clientTraits =
-    typeof client === 'object' && client !== null && !Array.isArray(client) ? (client as JsonObject) : {};
+    typeof client === 'object' && client !== null && !Array.isArray(client)
+      ? (client as JsonObject)
+      : NO_CLIENT_TRAITS;
   return { traits, clientTraits };
 }

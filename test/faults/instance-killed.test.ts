@@ -5,7 +5,6 @@
  * again there with the current state (including a change made while it was away), and B's later
  * pushes arrive.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,54 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../setup/redis-server';
-import { FIXTURES, PATH, Pushes, SECRET } from '../graphql/support/harness';
+import { startStandalone, type StandaloneProcess } from '../support/standalone-process';
+import { FIXTURES, Pushes, SECRET } from '../graphql/support/harness';
 import { newsView, postGraphQL, TRACK } from './support/stack';
 
-const repo = join(__dirname, '..', '..');
-
-interface Instance {
-  child: ChildProcess;
-  url: string;
-  wsUrl: string;
-}
-
-/** Starts `server/standalone.ts` in a child process; resolves when it listens. */
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/standalone.ts'], {
-    cwd: repo,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}${PATH}`, wsUrl: `ws://127.0.0.1:${port}${PATH}` };
-}
-
-async function stop(instance: Instance, signal: NodeJS.Signals): Promise<void> {
-  const { child } = instance;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
-}
-
 const contentDir = mkdtempSync(join(tmpdir(), 'pz-faults-two-'));
-let a: Instance;
-let b: Instance;
+let a: StandaloneProcess;
+let b: StandaloneProcess;
 let client: Client | undefined;
 
 beforeAll(async () => {
@@ -72,12 +30,12 @@ beforeAll(async () => {
     TOKEN_SECRETS: SECRET,
     CONTENT_DIR: contentDir,
   };
-  [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  [a, b] = await Promise.all([startStandalone(env), startStandalone(env)]);
 }, 120_000);
 
 afterAll(async () => {
   await client?.dispose();
-  for (const instance of [a, b]) if (instance) await stop(instance, 'SIGTERM');
+  for (const instance of [a, b]) if (instance) await instance.stop('SIGTERM');
   rmSync(contentDir, { recursive: true, force: true });
 });
 
@@ -115,7 +73,7 @@ it('a client of a killed instance reconnects to the other and gets the current s
   expect((await changes.nextData(10_000)).segmentsChanged.segments).toEqual([]);
   expect(handedOut).toEqual([a.wsUrl]);
 
-  await stop(a, 'SIGKILL');
+  await a.stop('SIGKILL');
   // While the client is away: two news views through B make the visitor a reader.
   const tracked = await postGraphQL(b.url, TRACK, { events: [newsView(), newsView()] }, token);
   expect(tracked.errors).toBeUndefined();

@@ -2,7 +2,6 @@
  * Two instances on one Redis: the standalone server in two child processes (own connections, own
  * ports), and two in-process servers sharing a content directory for content broadcasts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,39 +11,11 @@ import { inject } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
-import { freePort } from '../setup/redis-server';
+import { startStandalone, type StandaloneProcess } from '../support/standalone-process';
 import { cutPubSubLinks, withConnectionName } from '../support/pubsub-links';
-import { FIXTURES, PATH, Pushes, SECRET, TestServer } from './support/harness';
+import { FIXTURES, Pushes, SECRET, TestServer } from './support/harness';
 
 const redis = inject('redisUrl');
-const repo = join(__dirname, '..', '..');
-
-/** Starts `npm run serve`'s entry point in a child process; resolves when it listens. */
-async function startProcess(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; wsUrl: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/standalone.ts'], {
-    cwd: repo,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}${PATH}`, wsUrl: `ws://127.0.0.1:${port}${PATH}` };
-}
 
 async function post(url: string, query: string, variables: object = {}, token?: string) {
   const response = await fetch(url, {
@@ -59,10 +30,10 @@ async function post(url: string, query: string, variables: object = {}, token?: 
 }
 
 describe('two server processes on one Redis', () => {
-  const processes: ChildProcess[] = [];
+  const processes: StandaloneProcess[] = [];
   const clients: Client[] = [];
-  let a: { url: string; wsUrl: string };
-  let b: { url: string; wsUrl: string };
+  let a: StandaloneProcess;
+  let b: StandaloneProcess;
   const contentDir = mkdtempSync(join(tmpdir(), 'pz-two-'));
 
   beforeAll(async () => {
@@ -73,17 +44,14 @@ describe('two server processes on one Redis', () => {
       TOKEN_SECRETS: SECRET,
       CONTENT_DIR: contentDir,
     };
-    [a, b] = await Promise.all([startProcess(env), startProcess(env)]).then((started) => {
-      processes.push(...started.map((entry) => entry.child));
+    [a, b] = await Promise.all([startStandalone(env), startStandalone(env)]).then((started) => {
+      processes.push(...started);
       return started;
     });
   }, 120_000);
   afterAll(async () => {
     for (const client of clients) await client.dispose();
-    for (const child of processes) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    for (const instance of processes) await instance.stop();
     rmSync(contentDir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@
  * `POST /personalize/api/v1/traits`, a membership change pushed to the user's live subscription
  * over a real WebSocket, and no key (nor its secret) in anything the process wrote.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,8 @@ import { systemClock } from '../../engine/types';
 import { hashApiKey, mintApiKey } from '../../server/api-keys';
 import { TokenSigner } from '../../server/tokens';
 import { FIXTURES, PATH, Pushes, SECRET } from '../graphql/support/harness';
-import { freePort, spawnRedis, type SpawnedRedis } from '../setup/redis-server';
+import { spawnRedis, type SpawnedRedis } from '../setup/redis-server';
+import { startStandalone, type StandaloneProcess } from '../support/standalone-process';
 
 const repo = join(__dirname, '..', '..');
 
@@ -54,8 +55,7 @@ interface Answer {
 
 describe('the standalone server API', () => {
   let redis: SpawnedRedis;
-  let child: ChildProcess;
-  let output = '';
+  let server: StandaloneProcess;
   let base: string;
   let client: Client | undefined;
   const contentDir = mkdtempSync(join(tmpdir(), 'pz-server-api-'));
@@ -63,49 +63,23 @@ describe('the standalone server API', () => {
   beforeAll(async () => {
     cpSync(FIXTURES, contentDir, { recursive: true });
     redis = await spawnRedis();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/standalone.ts'], {
-      cwd: repo,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_ENV: 'test',
-        REDIS_URL: redis.url,
-        KEY_PREFIX: `sapi${randomUUID().slice(0, 8)}`,
-        TOKEN_SECRETS: SECRET,
-        CONTENT_DIR: contentDir,
-        API_KEYS,
-        // Every key's bucket: 40 calls (more than this suite makes with one key), then one every 100 s.
-        SERVER_API_LIMITS: JSON.stringify({ ratePerKey: { burst: 40, perSecond: 0.01 } }),
-        PROFILE_LIMITS: JSON.stringify({ maxTraits: 20 }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    server = await startStandalone({
+      REDIS_URL: redis.url,
+      KEY_PREFIX: `sapi${randomUUID().slice(0, 8)}`,
+      TOKEN_SECRETS: SECRET,
+      CONTENT_DIR: contentDir,
+      API_KEYS,
+      // Every key's bucket: 40 calls (more than this suite makes with one key), then one every 100 s.
+      SERVER_API_LIMITS: JSON.stringify({ ratePerKey: { burst: 40, perSecond: 0.01 } }),
+      PROFILE_LIMITS: JSON.stringify({ maxTraits: 20 }),
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += String(chunk);
-        if (output.includes('listening on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    });
+    base = server.base;
   }, 90_000);
 
   afterAll(async () => {
     await client?.dispose();
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      // Redis is away by now (the 503 case): the server still stops cleanly, not by its deadline.
-      expect(await exited).toBe(0);
-    }
+    // Redis is away by now (the 503 case): the server still stops cleanly, not by its deadline.
+    if (server) expect(await server.stop()).toBe(0);
     await redis?.stop();
     rmSync(contentDir, { recursive: true, force: true });
   });
@@ -264,10 +238,10 @@ describe('the standalone server API', () => {
   });
 
   it('never wrote a key, nor its secret, to its output', () => {
-    expect(output).toContain('server API on /personalize/api/v1/ with 3 API key(s)');
+    expect(server.output()).toContain('server API on /personalize/api/v1/ with 3 API key(s)');
     for (const minted of [writer, reader, limited]) {
-      expect(output).not.toContain(minted.key);
-      expect(output).not.toContain(minted.key.slice(17));
+      expect(server.output()).not.toContain(minted.key);
+      expect(server.output()).not.toContain(minted.key.slice(17));
     }
   });
 });

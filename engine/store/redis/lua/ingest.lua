@@ -107,10 +107,13 @@ if accepted > 0 then
   -- case (no membership yet) needs no second round trip to record the rules version.
   if redis.call('HSETNX', h, 'fs', now) == 1 then redis.call('HSET', h, 'rv', ARGV[5]) end
   if stored[3] ~= fingerprint then
-    local kept = {}
-    for i = kept_from, kept_to do kept[ARGV[i]] = true end
-    for _, field in ipairs(redis.call('HKEYS', h)) do
-      if string.sub(field, 1, 2) == 'c:' and not kept[string.sub(field, 3)] then redis.call('HDEL', h, field) end
+    -- A profile new in this call holds only context this policy kept: nothing to prune.
+    if stored[1] then
+      local kept = {}
+      for i = kept_from, kept_to do kept[ARGV[i]] = true end
+      for _, field in ipairs(redis.call('HKEYS', h)) do
+        if string.sub(field, 1, 2) == 'c:' and not kept[string.sub(field, 3)] then redis.call('HDEL', h, field) end
+      end
     end
     redis.call('HSET', h, 'ck', fingerprint)
   end
