@@ -4,10 +4,8 @@
  *
  * `--max-semi-space-size=64` (MB; V8's default is 16): a live-query server holds thousands of
  * sockets, so every young-generation GC (scavenge) scans a large old generation's pointers into
- * the young one, and a bigger young generation makes those pauses several times rarer. Measured
- * with `npm run bench -- load` on 2 cores: scavenges every ~160 ms of 5-16 ms (p99 20 ms) with
- * the default, and push p99 13-63 ms, max ~150 ms across runs; with 64 MB, push p99 19-26 ms and
- * max 36-53 ms over five runs, for ~190 MB more RSS at 5,000 sockets (290 -> 485 MB).
+ * the young one, and a bigger young generation makes those pauses several times rarer, for
+ * more memory (figures: bench/README.md, "load").
  *
  * The push benchmark leaves it out on purpose: it measures memory per idle subscription, and the
  * bigger young generation is a fixed ~70 MB of RSS that dividing by N would charge to the sockets.

@@ -13,11 +13,9 @@
  * a drop (a notice of an erasure may have been missed). A dropped copy's bytes are zeroed.
  *
  * Why the copies live outside the JavaScript heap, in one buffer written as a ring: a copy is
- * made per event and kept for minutes, so on the heap each one is copied by two young-generation
- * collections, then grows the old generation until a full collection marks it. At 1,000 events/s
- * (`npm run bench -- ingest`) that work was most of the event-to-announce p99: 1.4–2.8 ms with a
- * JSON string per copy, 0.7–1.3 ms with the copies in this buffer, as with no copies at all. Per
- * copy, the heap holds only the map entry from profile id to the copy's offset (a small integer).
+ * made per event and kept for minutes, and on the heap every copy cost young-generation copying
+ * and old-generation growth, most of the event-to-announce p99 (figures: bench/README.md,
+ * "ingest"). Per copy, the heap holds only the map entry from profile id to the copy's offset.
  */
 import type { EpochMs } from '../types';
 import type { ProfileRecord } from './types';

@@ -54,12 +54,8 @@ export function emptyRecord(id: string): ProfileRecord {
  * `record` with the fields of `changes` replaced, built field by field (a field of `changes` left
  * `undefined` keeps the record's).
  *
- * Not `{ ...record, ...changes }`: the hot path copies a record per event (the prediction an
- * event is proposed from, the copy kept after a commit), and on Node 20 (V8 11.3) the objects a
- * spread copy pointed to outlived two young-generation collections and were promoted, though
- * nothing kept them. At 1,000 events/s, `npm run bench -- ingest` measured about 230 KB promoted
- * per scavenge with spread copies against 65 KB built this way, and scavenges of 2-3 ms against
- * 1.3 ms: the largest part of the event-to-announce p99.
+ * Not `{ ...record, ...changes }`: on the hot path (a copy per event) the objects a spread copy
+ * pointed to were promoted by V8 though nothing kept them (figures: bench/README.md, "ingest").
  */
 export function withFields(record: ProfileRecord, changes: Partial<ProfileRecord>): ProfileRecord {
   const copy: ProfileRecord = {
