@@ -87,20 +87,7 @@ describe('memory: the operation cache and list costs', () => {
       },
     });
     // Large results (~1 MB for every article), so a reader that stops fills the socket buffers.
-    t.editDocuments('api::article.article', (documents) => [
-      ...documents,
-      ...Array.from({ length: 400 }, (_, index) => ({
-        documentId: `bulk-${index}`,
-        locale: null,
-        publishedAt: '2026-01-01T00:00:00.000Z',
-        title: `Bulk ${index}`,
-        slug: `bulk-${index}`,
-        category: 'tech',
-        summary: 'x'.repeat(2500),
-        segments: [],
-      })),
-    ]);
-    await t.server.refreshContent({ kind: 'documents', uid: 'api::article.article' });
+    await t.addBulkArticles();
   });
   afterAll(() => t?.close());
 

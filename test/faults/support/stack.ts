@@ -5,20 +5,10 @@
  * an unexpected error inside a GraphQL operation is a failure).
  */
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { JsonContentSource } from '../../../content/json-source';
-import { createPersonalizer } from '../../../engine';
+import type { Client } from 'graphql-ws';
 import type { Personalizer } from '../../../engine/types';
-import { createPersonalizeServer, type PersonalizeServer } from '../../../server';
-import { resolveLimits } from '../../../server/limits';
-import { nodeHttpHandler } from '../../../server/node-http';
-import { FIXTURES, fixtureRules, IDENTITY_SECRET, PATH, SECRET } from '../../graphql/support/harness';
+import type { PersonalizeServer } from '../../../server';
+import { generousLimits, startStack, type Stack as BaseStack } from '../../support/stack';
 
 /** One GraphQL answer over HTTP. */
 export interface Answer {
@@ -28,28 +18,27 @@ export interface Answer {
 }
 
 /** Generous `track` limits: fault tests send streams of events from one address. */
-const LIMITS = {
-  trackPerProfile: { burst: 100_000, perSecond: 100_000 },
-  trackPerIp: { burst: 100_000, perSecond: 100_000 },
-  startSessionPerIp: { burst: 100_000, perSecond: 100_000 },
-};
+const LIMITS = generousLimits(100_000);
 
 export class Stack {
-  private readonly clients: Client[] = [];
+  /** Prefix of this stack's Redis keys. */
+  readonly keyPrefix: string;
+  readonly personalizer: Personalizer;
+  readonly server: PersonalizeServer;
+  readonly url: string;
+  readonly wsUrl: string;
 
   private constructor(
     /** Every line logged at error level (warnings are expected during an outage and not kept). */
     readonly errors: readonly string[],
-    /** Prefix of this stack's Redis keys. */
-    readonly keyPrefix: string,
-    readonly personalizer: Personalizer,
-    readonly server: PersonalizeServer,
-    private readonly http: Server,
-    private readonly content: JsonContentSource,
-    private readonly contentDir: string,
-    readonly url: string,
-    readonly wsUrl: string,
-  ) {}
+    private readonly stack: BaseStack,
+  ) {
+    this.keyPrefix = stack.keyPrefix;
+    this.personalizer = stack.personalizer;
+    this.server = stack.server;
+    this.url = stack.url;
+    this.wsUrl = stack.wsUrl;
+  }
 
   static async start(redisUrl: string): Promise<Stack> {
     const errors: string[] = [];
@@ -58,47 +47,14 @@ export class Stack {
       warn() {},
       error: (...parts: unknown[]) => errors.push(parts.map(String).join(' ')),
     };
-    const keyPrefix = `f${randomUUID().slice(0, 8)}`;
-    const contentDir = mkdtempSync(join(tmpdir(), 'pz-faults-content-'));
-    cpSync(FIXTURES, contentDir, { recursive: true });
-    const personalizer = await createPersonalizer({
-      rules: fixtureRules(),
+    const stack = await startStack({
       redis: redisUrl,
-      keyPrefix,
+      keyPrefixStart: 'f',
+      contentDirPrefix: 'pz-faults-content-',
       logger,
+      server: { limits: LIMITS },
     });
-    await personalizer.start();
-    const content = new JsonContentSource(contentDir);
-    const server = createPersonalizeServer({
-      personalizer,
-      content,
-      tokens: { secrets: [SECRET] },
-      identity: { secrets: [IDENTITY_SECRET] },
-      limits: LIMITS,
-      logger,
-    });
-    await server.start();
-    const http = createServer(nodeHttpHandler(server, PATH, resolveLimits(LIMITS).maxBodyBytes));
-    const sockets = new Set<Socket>();
-    http.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    http.once('close', () => sockets.forEach((socket) => socket.destroy()));
-    server.attach(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const { port } = http.address() as AddressInfo;
-    return new Stack(
-      errors,
-      keyPrefix,
-      personalizer,
-      server,
-      http,
-      content,
-      contentDir,
-      `http://127.0.0.1:${port}${PATH}`,
-      `ws://127.0.0.1:${port}${PATH}`,
-    );
+    return new Stack(errors, stack);
   }
 
   /** POSTs an operation with the caller's token. */
@@ -118,26 +74,11 @@ export class Stack {
 
   /** A graphql-ws client for `token`, disposed with the stack. */
   client(token: string): Client {
-    const client = createClient({
-      url: this.wsUrl,
-      webSocketImpl: WebSocket,
-      connectionParams: { token },
-      retryAttempts: 0,
-    });
-    this.clients.push(client);
-    return client;
+    return this.stack.client(token);
   }
 
-  async close(): Promise<void> {
-    for (const client of this.clients) await client.dispose();
-    await this.server.close();
-    await new Promise<void>((resolve) => {
-      this.http.close(() => resolve());
-      this.http.emit('close');
-    });
-    await this.personalizer.close();
-    this.content.close();
-    rmSync(this.contentDir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return this.stack.close();
   }
 }
 

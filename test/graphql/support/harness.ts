@@ -4,31 +4,23 @@
  * (so a test can edit and "publish"), node:http on a free port, and WebSocket clients.
  */
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { JsonContentSource } from '../../../content/json-source';
+import type { Client } from 'graphql-ws';
+import type WebSocket from 'ws';
+import type { JsonContentSource } from '../../../content/json-source';
 import type { ContentDocument } from '../../../content/types';
-import { createPersonalizer } from '../../../engine';
 import type { Personalizer, RuleSetSource } from '../../../engine/types';
 import {
-  createPersonalizeServer,
   signIdentityAssertion,
   type PersonalizeServer,
   type PersonalizeServerOptions,
   type SignIdentityAssertionOptions,
 } from '../../../server';
-import { nodeHttpHandler } from '../../../server/node-http';
-import { resolveLimits } from '../../../server/limits';
+import { IDENTITY_SECRET, startStack, type Stack } from '../../support/stack';
 
-export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'content');
-export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
-/** The identity assertion secret of test servers (never a token secret). */
-export const IDENTITY_SECRET = 'test-identity-secret-0123456789-abcdefgh';
+export { FIXTURES, fixtureRules, IDENTITY_SECRET, PATH, quietLogger, SECRET } from '../../support/stack';
 
 /** An identity assertion for `userId`, as a site backend signs it (see server/identity.ts). */
 export function assertionFor(
@@ -41,17 +33,11 @@ export function assertionFor(
 /** `identify` with an assertion; the token it returns in `session`, the profile in `profile`. */
 export const IDENTIFY =
   'mutation($a: String!, $t: JSON) { identify(assertion: $a, traits: $t) { session { token profileId expiresAt } profile { id userId traits clientTraits segments { key } } } }';
-export const PATH = '/personalize/graphql';
-export const quietLogger = { info() {}, warn() {}, error: console.error };
 /**
  * Every test client comes from 127.0.0.1, and a test starts many sessions: the per-address
  * session limit is widened unless a test sets it (test/attack/limits.test.ts tests the default).
  */
 export const TEST_RATES = { startSessionPerIp: { burst: 100_000, perSecond: 100_000 } };
-
-export function fixtureRules(): RuleSetSource {
-  return JSON.parse(readFileSync(join(FIXTURES, 'rules.json'), 'utf8')) as RuleSetSource;
-}
 
 export interface TestServerOptions {
   /** Redis URL; omitted = the embedded store. */
@@ -71,62 +57,31 @@ export interface GraphQLResponse {
 }
 
 export class TestServer {
-  private readonly clients: Client[] = [];
-  private readonly rawSockets: WebSocket[] = [];
-  private constructor(
-    readonly personalizer: Personalizer,
-    readonly content: JsonContentSource,
-    readonly server: PersonalizeServer,
-    readonly http: Server,
-    readonly url: string,
-    readonly wsUrl: string,
-    private readonly ownedDir: string | null,
-  ) {}
+  readonly personalizer: Personalizer;
+  readonly content: JsonContentSource;
+  readonly server: PersonalizeServer;
+  readonly http: Server;
+  readonly url: string;
+  readonly wsUrl: string;
+  private constructor(private readonly stack: Stack) {
+    this.personalizer = stack.personalizer;
+    this.content = stack.content;
+    this.server = stack.server;
+    this.http = stack.http;
+    this.url = stack.url;
+    this.wsUrl = stack.wsUrl;
+  }
 
   static async start(options: TestServerOptions = {}): Promise<TestServer> {
-    const ownedDir = options.contentDir ? null : mkdtempSync(join(tmpdir(), 'pz-content-'));
-    const contentDir = options.contentDir ?? ownedDir!;
-    if (ownedDir) cpSync(FIXTURES, ownedDir, { recursive: true });
-    const personalizer = await createPersonalizer({
-      rules: options.rules ?? fixtureRules(),
+    const stack = await startStack({
       ...(options.redis ? { redis: options.redis } : {}),
-      keyPrefix: options.keyPrefix ?? `t${randomUUID().slice(0, 8)}`,
-      pollIntervalMs: 20,
-      logger: quietLogger,
+      ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.contentDir ? { contentDir: options.contentDir } : {}),
+      personalizer: { pollIntervalMs: 20 },
+      server: { ...options.server, limits: { ...TEST_RATES, ...options.server?.limits } },
     });
-    await personalizer.start();
-    const content = new JsonContentSource(contentDir);
-    const limits = { ...TEST_RATES, ...options.server?.limits };
-    const server = createPersonalizeServer({
-      personalizer,
-      content,
-      tokens: { secrets: [SECRET] },
-      identity: { secrets: [IDENTITY_SECRET] },
-      logger: quietLogger,
-      ...options.server,
-      limits,
-    });
-    await server.start();
-    const http = createServer(nodeHttpHandler(server, PATH, resolveLimits(limits).maxBodyBytes));
-    // Every TCP connection, upgraded or not, so close() never waits on one.
-    const connections = new Set<import('node:net').Socket>();
-    http.on('connection', (socket) => {
-      connections.add(socket);
-      socket.once('close', () => connections.delete(socket));
-    });
-    http.once('close', () => connections.forEach((socket) => socket.destroy()));
-    server.attach(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const { port } = http.address() as AddressInfo;
-    return new TestServer(
-      personalizer,
-      content,
-      server,
-      http,
-      `http://127.0.0.1:${port}${PATH}`,
-      `ws://127.0.0.1:${port}${PATH}`,
-      ownedDir,
-    );
+    return new TestServer(stack);
   }
 
   /** Directory of the content files this server reads. */
@@ -177,23 +132,15 @@ export class TestServer {
 
   /** A graphql-ws client authenticated with `token` (closed with the server). */
   client(token: string | undefined, options: { lazy?: boolean; retryAttempts?: number } = {}): Client {
-    const client = createClient({
-      url: this.wsUrl,
-      webSocketImpl: WebSocket,
-      lazy: options.lazy ?? true,
-      retryAttempts: options.retryAttempts ?? 0,
+    return this.stack.client(token, {
+      ...options,
       retryWait: () => new Promise((resolve) => setTimeout(resolve, 200)),
-      connectionParams: token === undefined ? undefined : { token },
     });
-    this.clients.push(client);
-    return client;
   }
 
   /** A raw WebSocket speaking graphql-transport-ws, for close-code tests. */
   raw(): WebSocket {
-    const socket = new WebSocket(this.wsUrl, 'graphql-transport-ws');
-    this.rawSockets.push(socket);
-    return socket;
+    return this.stack.raw();
   }
 
   /** Rewrites one content type's documents in documents.json (what publishing does in the CMS). */
@@ -204,17 +151,26 @@ export class TestServer {
     writeFileSync(file, JSON.stringify(all));
   }
 
-  async close(): Promise<void> {
-    for (const client of this.clients) await client.dispose();
-    for (const socket of this.rawSockets) socket.terminate();
-    await this.server.close();
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeAllConnections();
-    this.http.emit('close');
-    await closed;
-    await this.personalizer.close();
-    this.content.close();
-    if (this.ownedDir) rmSync(this.ownedDir, { recursive: true, force: true });
+  /** Publishes 400 more articles of ~2.5 KB each (a list of every article is ~1 MB), for large results. */
+  async addBulkArticles(): Promise<void> {
+    this.editDocuments('api::article.article', (documents) => [
+      ...documents,
+      ...Array.from({ length: 400 }, (_, index) => ({
+        documentId: `bulk-${index}`,
+        locale: null,
+        publishedAt: '2026-01-01T00:00:00.000Z',
+        title: `Bulk ${index}`,
+        slug: `bulk-${index}`,
+        category: 'tech',
+        summary: 'x'.repeat(2500),
+        segments: [],
+      })),
+    ]);
+    await this.server.refreshContent({ kind: 'documents', uid: 'api::article.article' });
+  }
+
+  close(): Promise<void> {
+    return this.stack.close();
   }
 }
 

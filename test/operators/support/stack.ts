@@ -6,23 +6,14 @@
  * written (and the raw arguments it was given).
  */
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { JsonContentSource } from '../../../content/json-source';
-import { createPersonalizer } from '../../../engine';
+import { request as httpRequest } from 'node:http';
+import type { Client } from 'graphql-ws';
 import type { Personalizer } from '../../../engine/types';
-import { createPersonalizeServer, type Logger, type PersonalizeServer } from '../../../server';
+import type { Logger, PersonalizeServer } from '../../../server';
 import { createOperatorEndpoints } from '../../../server/health';
-import { resolveLimits } from '../../../server/limits';
 import { jsonLogger } from '../../../server/logger';
 import { createMetrics, type PersonalizeMetrics } from '../../../server/metrics';
-import { nodeHttpHandler } from '../../../server/node-http';
-import { FIXTURES, fixtureRules, IDENTITY_SECRET, PATH, SECRET } from '../../graphql/support/harness';
+import { generousLimits, PATH, startStack, type Stack } from '../../support/stack';
 
 export interface StackOptions {
   /** Redis URL; omitted = the embedded store. */
@@ -40,29 +31,26 @@ export interface GraphQLAnswer {
 }
 
 /** Generous `track` limits: tests send several batches from one address. */
-const LIMITS = {
-  trackPerProfile: { burst: 10_000, perSecond: 10_000 },
-  trackPerIp: { burst: 10_000, perSecond: 10_000 },
-  startSessionPerIp: { burst: 10_000, perSecond: 10_000 },
-};
+const LIMITS = generousLimits(10_000);
 
 export class OperatorStack {
-  private readonly clients: Client[] = [];
+  readonly personalizer: Personalizer;
+  readonly server: PersonalizeServer;
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
 
   private constructor(
-    readonly personalizer: Personalizer,
-    readonly server: PersonalizeServer,
     readonly metrics: PersonalizeMetrics,
     /** Every line the JSON logger wrote. */
     readonly lines: readonly string[],
     /** The arguments each log call received, before rendering. */
     readonly rawCalls: readonly unknown[][],
-    private readonly http: Server,
-    private readonly content: JsonContentSource,
-    private readonly contentDir: string,
-    /** `http://127.0.0.1:<port>` */
-    readonly baseUrl: string,
-  ) {}
+    private readonly stack: Stack,
+  ) {
+    this.personalizer = stack.personalizer;
+    this.server = stack.server;
+    this.baseUrl = stack.baseUrl;
+  }
 
   static async start(options: StackOptions = {}): Promise<OperatorStack> {
     const lines: string[] = [];
@@ -76,56 +64,25 @@ export class OperatorStack {
       };
     const logger: Logger = { info: keep('info'), warn: keep('warn'), error: keep('error') };
     const metrics = createMetrics();
-    const personalizer = await createPersonalizer({
-      rules: fixtureRules(),
+    const stack = await startStack({
       ...(options.redis ? { redis: options.redis } : {}),
-      keyPrefix: options.keyPrefix ?? `op${randomUUID().slice(0, 8)}`,
-      pollIntervalMs: 20,
+      ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
+      keyPrefixStart: 'op',
+      contentDirPrefix: 'pz-operators-',
       logger,
-      observer: metrics.observer,
+      personalizer: { pollIntervalMs: 20, observer: metrics.observer },
+      server: { limits: LIMITS, observer: metrics.observer },
+      routes: ({ personalizer, server }) => {
+        metrics.watch(server);
+        return createOperatorEndpoints({
+          personalizer: () => personalizer,
+          metrics,
+          ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+          ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
+        });
+      },
     });
-    await personalizer.start();
-    const contentDir = mkdtempSync(join(tmpdir(), 'pz-operators-'));
-    cpSync(FIXTURES, contentDir, { recursive: true });
-    const content = new JsonContentSource(contentDir);
-    const server = createPersonalizeServer({
-      personalizer,
-      content,
-      tokens: { secrets: [SECRET] },
-      identity: { secrets: [IDENTITY_SECRET] },
-      limits: LIMITS,
-      logger,
-      observer: metrics.observer,
-    });
-    await server.start();
-    metrics.watch(server);
-    const operator = createOperatorEndpoints({
-      personalizer: () => personalizer,
-      metrics,
-      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
-      ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
-    });
-    const http = createServer(nodeHttpHandler(server, PATH, resolveLimits(LIMITS).maxBodyBytes, operator));
-    const sockets = new Set<Socket>();
-    http.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    http.once('close', () => sockets.forEach((socket) => socket.destroy()));
-    server.attach(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const { port } = http.address() as AddressInfo;
-    return new OperatorStack(
-      personalizer,
-      server,
-      metrics,
-      lines,
-      rawCalls,
-      http,
-      content,
-      contentDir,
-      `http://127.0.0.1:${port}`,
-    );
+    return new OperatorStack(metrics, lines, rawCalls, stack);
   }
 
   /**
@@ -203,27 +160,11 @@ export class OperatorStack {
 
   /** A graphql-ws client with `token` (disposed at close). */
   client(token: string): Client {
-    const client = createClient({
-      url: `ws://${new URL(this.baseUrl).host}${PATH}`,
-      webSocketImpl: WebSocket,
-      lazy: true,
-      retryAttempts: 0,
-      connectionParams: { token },
-    });
-    this.clients.push(client);
-    return client;
+    return this.stack.client(token);
   }
 
-  async close(): Promise<void> {
-    for (const client of this.clients) await client.dispose();
-    await this.server.close();
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeAllConnections();
-    this.http.emit('close');
-    await closed;
-    await this.personalizer.close();
-    this.content.close();
-    rmSync(this.contentDir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return this.stack.close();
   }
 }
 
