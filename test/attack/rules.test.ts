@@ -11,7 +11,7 @@ import { RuleCompileError } from '../../engine/rules';
 import type { RuleSetSource } from '../../engine/types';
 import { fixtureRules, TestServer } from '../graphql/support/harness';
 import { HOSTILE_KEYS, loneSurrogate, own, prototypeFingerprint } from './support/hostile';
-import { ProfileInspector } from './support/profile-state';
+import { startInspected, type ProfileInspector } from './support/profile-state';
 
 const redis = inject('redisUrl');
 const keyPrefix = `atk-rules-${process.pid}`;
@@ -19,15 +19,12 @@ const SEGMENTS = '{ segments { key name priority } }';
 
 let t: TestServer;
 let inspect: ProfileInspector;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  t = await TestServer.start({ redis, keyPrefix });
-  inspect = new ProfileInspector(redis, keyPrefix);
+  ({ t, inspect, close } = await startInspected(redis, keyPrefix));
 });
-afterAll(async () => {
-  await inspect?.close();
-  await t?.close();
-});
+afterAll(() => close?.());
 
 const nested = (depth: number, leaf: unknown): unknown => {
   let node = leaf;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signIdentityAssertion } from '../../server';
 import { TokenSigner } from '../../server/tokens';
 import { assertionFor, closeOf, IDENTIFY, Pushes, SECRET, TestServer } from '../graphql/support/harness';
-import { ProfileInspector } from './support/profile-state';
+import { startInspected, type ProfileInspector } from './support/profile-state';
 
 const redis = inject('redisUrl');
 const keyPrefix = `atk-tok-${process.pid}`;
@@ -19,15 +19,12 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 let t: TestServer;
 let inspect: ProfileInspector;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  t = await TestServer.start({ redis, keyPrefix });
-  inspect = new ProfileInspector(redis, keyPrefix);
+  ({ t, inspect, close } = await startInspected(redis, keyPrefix));
 });
-afterAll(async () => {
-  await inspect?.close();
-  await t?.close();
-});
+afterAll(() => close?.());
 
 /** A victim with events and memberships. */
 async function victim(): Promise<{ token: string; profileId: string }> {

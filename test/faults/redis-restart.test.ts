@@ -16,8 +16,8 @@ import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../server/errors';
 import { Pushes } from '../graphql/support/harness';
-import { RedisProcess } from './support/redis-process';
-import { errorCode, newsView, Stack, TRACK } from './support/stack';
+import type { RedisProcess } from './support/redis-process';
+import { errorCode, newsView, startOnOwnRedis, TRACK, type Stack } from './support/stack';
 
 /** How soon after Redis is back subscriptions must have caught up. */
 const RESYNC_DEADLINE_MS = 2000;
@@ -28,20 +28,16 @@ type Event = ReturnType<typeof newsView>;
 let redis: RedisProcess;
 let control: Redis;
 let stack: Stack;
+let close: (() => Promise<void>) | undefined;
 const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  redis = await RedisProcess.start();
-  stack = await Stack.start(redis.url);
+  ({ redis, stack, close } = await startOnOwnRedis(unhandled));
 });
 
 afterAll(async () => {
   control?.disconnect();
-  await stack?.close();
-  await redis?.destroy();
-  process.off('unhandledRejection', onUnhandled);
+  await close?.();
   expect(unhandled).toEqual([]);
 });
 

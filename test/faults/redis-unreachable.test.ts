@@ -7,8 +7,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../server/errors';
-import { RedisProcess } from './support/redis-process';
-import { errorCode, newsView, Stack, TRACK, type Answer } from './support/stack';
+import type { RedisProcess } from './support/redis-process';
+import { errorCode, newsView, startOnOwnRedis, TRACK, type Answer, type Stack } from './support/stack';
 
 const BANNER = '{ banner(placement: home) { title } }';
 /**
@@ -20,13 +20,11 @@ const RENDER_DEADLINE_MS = 2500;
 let redis: RedisProcess;
 let stack: Stack;
 let token: string;
+let close: (() => Promise<void>) | undefined;
 const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  redis = await RedisProcess.start();
-  stack = await Stack.start(redis.url);
+  ({ redis, stack, close } = await startOnOwnRedis(unhandled));
   token = await stack.session();
   // Three news views: the visitor is a breaking-news reader and sees that banner.
   const tracked = await stack.gql(TRACK, { events: [newsView(), newsView(), newsView()] }, token);
@@ -40,9 +38,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await stack?.close();
-  await redis?.destroy();
-  process.off('unhandledRejection', onUnhandled);
+  await close?.();
   expect(unhandled).toEqual([]);
 });
 

@@ -4,6 +4,7 @@
  * the GraphQL view happens to show.
  */
 import Redis from 'ioredis';
+import { TestServer } from '../../graphql/support/harness';
 
 /** Key -> content: hash fields sorted, sorted sets as `[member, score]` in order, sets sorted. */
 export type ProfileState = Record<string, unknown>;
@@ -72,4 +73,21 @@ export class ProfileInspector {
         return { type };
     }
   }
+}
+
+/** A test server on `redis` under `keyPrefix` and an inspector of its keys, closed together. */
+export async function startInspected(
+  redis: string,
+  keyPrefix: string,
+): Promise<{ t: TestServer; inspect: ProfileInspector; close(): Promise<void> }> {
+  const t = await TestServer.start({ redis, keyPrefix });
+  const inspect = new ProfileInspector(redis, keyPrefix);
+  return {
+    t,
+    inspect,
+    async close() {
+      await inspect.close();
+      await t.close();
+    },
+  };
 }

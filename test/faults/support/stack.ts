@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import type { Personalizer } from '../../../engine/types';
 import type { PersonalizeServer } from '../../../server';
+import { RedisProcess } from './redis-process';
 import { generousLimits, startStack, type Stack as BaseStack } from '../../support/stack';
 
 /** One GraphQL answer over HTTP. */
@@ -80,6 +81,28 @@ export class Stack {
   close(): Promise<void> {
     return this.stack.close();
   }
+}
+
+/**
+ * A redis-server of the test's own and a stack on it, with the process's unhandled rejections
+ * pushed to `unhandled` until `close` (which stops both).
+ */
+export async function startOnOwnRedis(
+  unhandled: unknown[],
+): Promise<{ redis: RedisProcess; stack: Stack; close(): Promise<void> }> {
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const redis = await RedisProcess.start();
+  const stack = await Stack.start(redis.url);
+  return {
+    redis,
+    stack,
+    async close() {
+      await stack.close();
+      await redis.destroy();
+      process.off('unhandledRejection', onUnhandled);
+    },
+  };
 }
 
 /** POSTs a GraphQL operation to `url`. */
