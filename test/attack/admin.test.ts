@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { Core } from '@strapi/strapi';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ACTIONS } from '../../plugin/server/permissions';
-import { adminSession } from '../strapi/support/admin';
+import { adminInRole, adminSession } from '../strapi/support/admin';
 import { bootStrapi, type BootedStrapi } from '../strapi/support/strapi-app';
 import { HOSTILE_KEYS, own } from './support/hostile';
 
@@ -37,27 +37,9 @@ async function adminWith(strapi: Core.Strapi, baseUrl: string, actions: string[]
     role.id,
     actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] })),
   );
-  const email = `attack-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  const password = 'Test-password-1';
-  await (
-    strapi.service('admin::user') as unknown as { create(a: Record<string, unknown>): Promise<unknown> }
-  ).create({
-    email,
-    firstname: 'Attack',
-    lastname: 'Test',
-    password,
-    isActive: true,
-    registrationToken: null,
-    roles: [role.id],
-  });
-  const response = await fetch(`${baseUrl}/admin/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  const body = (await response.json()) as { data?: { token?: string } };
-  if (!body.data?.token) throw new Error(`login failed: ${response.status} ${JSON.stringify(body)}`);
-  return body.data.token;
+  return (
+    await adminInRole(strapi, baseUrl, role.id, { prefix: 'attack', firstname: 'Attack', lastname: 'Test' })
+  ).token;
 }
 
 function call(method: string, path: string, token: string | null, body?: unknown): Promise<Response> {

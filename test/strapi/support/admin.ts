@@ -17,22 +17,32 @@ export async function adminSession(
   baseUrl: string,
   role: AdminRoleCode,
 ): Promise<{ email: string; password: string; token: string }> {
-  const services = {
-    user: strapi.service('admin::user'),
-    role: strapi.service('admin::role'),
-  } as unknown as AdminServices;
-  const found = await services.role.findOne({ code: role });
+  const roles = strapi.service('admin::role') as unknown as AdminServices['role'];
+  const found = await roles.findOne({ code: role });
   if (!found) throw new Error(`no admin role ${role}`);
-  const email = `${role}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+  return adminInRole(strapi, baseUrl, found.id, { prefix: role, firstname: 'Test', lastname: role });
+}
+
+/**
+ * Creates an active admin in the role `roleId` (email `<prefix>-<random>@example.test`) and logs
+ * in over HTTP: the credentials and the session token.
+ */
+export async function adminInRole(
+  strapi: Core.Strapi,
+  baseUrl: string,
+  roleId: number,
+  names: { prefix: string; firstname: string; lastname: string },
+): Promise<{ email: string; password: string; token: string }> {
+  const email = `${names.prefix}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   const password = 'Test-password-1';
-  await services.user.create({
+  await (strapi.service('admin::user') as unknown as AdminServices['user']).create({
     email,
-    firstname: 'Test',
-    lastname: role,
+    firstname: names.firstname,
+    lastname: names.lastname,
     password,
     isActive: true,
     registrationToken: null,
-    roles: [found.id],
+    roles: [roleId],
   });
   const response = await fetch(`${baseUrl}/admin/login`, {
     method: 'POST',
