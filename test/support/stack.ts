@@ -39,6 +39,37 @@ export function fixtureRules(): RuleSetSource {
   return JSON.parse(readFileSync(join(FIXTURES, 'rules.json'), 'utf8')) as RuleSetSource;
 }
 
+/** One GraphQL answer over HTTP, with its status and headers. */
+export interface GraphQLResponse {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  extensions?: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** POSTs a GraphQL operation to `url`; `token` as bearer when given. */
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string | null,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  const body = (text ? JSON.parse(text) : {}) as Omit<GraphQLResponse, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
 export interface StackOptions {
   /** Redis URL; omitted = the embedded store. */
   redis?: string;

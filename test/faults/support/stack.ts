@@ -9,14 +9,18 @@ import type { Client } from 'graphql-ws';
 import type { Personalizer } from '../../../engine/types';
 import type { PersonalizeServer } from '../../../server';
 import { RedisProcess } from './redis-process';
-import { generousLimits, startStack, type Stack as BaseStack } from '../../support/stack';
+import {
+  generousLimits,
+  postGraphQL,
+  startStack,
+  type GraphQLResponse,
+  type Stack as BaseStack,
+} from '../../support/stack';
+
+export { postGraphQL } from '../../support/stack';
 
 /** One GraphQL answer over HTTP. */
-export interface Answer {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-  extensions?: Record<string, unknown>;
-}
+export type Answer = Omit<GraphQLResponse, 'status' | 'headers'>;
 
 /** Generous `track` limits: fault tests send streams of events from one address. */
 const LIMITS = generousLimits(100_000);
@@ -103,24 +107,6 @@ export async function startOnOwnRedis(
       process.off('unhandledRejection', onUnhandled);
     },
   };
-}
-
-/** POSTs a GraphQL operation to `url`. */
-export async function postGraphQL(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Answer;
 }
 
 export const TRACK = 'mutation($events: [EventInput!]!) { track(events: $events) { accepted duplicates } }';

@@ -18,9 +18,16 @@ import {
   type PersonalizeServerOptions,
   type SignIdentityAssertionOptions,
 } from '../../../server';
-import { IDENTITY_SECRET, startStack, type Stack } from '../../support/stack';
+import {
+  IDENTITY_SECRET,
+  postGraphQL,
+  startStack,
+  type GraphQLResponse,
+  type Stack,
+} from '../../support/stack';
 
 export { FIXTURES, fixtureRules, IDENTITY_SECRET, PATH, quietLogger, SECRET } from '../../support/stack';
+export type { GraphQLResponse } from '../../support/stack';
 
 /** An identity assertion for `userId`, as a site backend signs it (see server/identity.ts). */
 export function assertionFor(
@@ -47,13 +54,6 @@ export interface TestServerOptions {
   /** A content directory to share (two instances on one CMS); default a private copy of the fixtures. */
   contentDir?: string;
   server?: Partial<Omit<PersonalizeServerOptions, 'personalizer' | 'content'>>;
-}
-
-export interface GraphQLResponse {
-  status: number;
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
-  headers: Headers;
 }
 
 export class TestServer {
@@ -90,24 +90,13 @@ export class TestServer {
   }
 
   /** POSTs an operation; `token` as bearer when given. */
-  async gql(
+  gql(
     query: string,
     variables: Record<string, unknown> = {},
     token?: string | null,
     headers: Record<string, string> = {},
   ): Promise<GraphQLResponse> {
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    const body = (text ? JSON.parse(text) : {}) as Omit<GraphQLResponse, 'status' | 'headers'>;
-    return { status: response.status, headers: response.headers, ...body };
+    return postGraphQL(this.url, query, variables, token, headers);
   }
 
   /** A new anonymous session's token and profile id. */
