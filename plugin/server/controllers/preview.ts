@@ -8,8 +8,8 @@ import type { AdminContext } from './context';
 import { errors } from '@strapi/utils';
 import type { AttributeSchema, ComponentSchema, ContentTypeSchema } from '../../../content/types';
 import { populateFor } from '../services/content-source';
-import type segmentsService from '../services/segments';
 import { previewDocument } from '../tags/preview';
+import { getService } from '../get-service';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async preview(ctx: AdminContext): Promise<void> {
@@ -30,9 +30,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const published = await read('published');
     const document = published ?? (await read('draft'));
     if (!document) throw new errors.NotFoundError(`no document ${documentId}`);
-    const segments = await (
-      strapi.plugin('personalize').service('segments') as ReturnType<typeof segmentsService>
-    ).findSegments();
+    const segments = await getService(strapi, 'segments').findSegments();
     ctx.body = {
       data: {
         published: published !== null,

@@ -5,12 +5,10 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type segmentsService from '../services/segments';
 import { SCORE_UID } from '../uids';
 import type { AdminContext } from './context';
 import { writableData } from './request-data';
-
-type SegmentsService = ReturnType<typeof segmentsService>;
+import { getService } from '../get-service';
 
 const WRITABLE = ['key', 'name', 'description', 'within', 'halfLife', 'points'] as const;
 
@@ -21,7 +19,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** GET /scores */
     async find(ctx: AdminContext): Promise<void> {
       ctx.body = {
-        data: await (strapi.plugin('personalize').service('segments') as SegmentsService).findScores(),
+        data: await getService(strapi, 'segments').findScores(),
       };
     },
 

@@ -7,23 +7,19 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { AdminContext } from './context';
 import { writableData } from './request-data';
-import type runtimeService from '../services/runtime';
-import type segmentsService from '../services/segments';
 import { SEGMENT_UID } from '../uids';
-
-type SegmentsService = ReturnType<typeof segmentsService>;
-type RuntimeService = ReturnType<typeof runtimeService>;
+import { getService } from '../get-service';
 
 /** The attributes an editor may write; anything else in a request body is refused, not ignored. */
 const WRITABLE = ['key', 'name', 'description', 'priority', 'enabled', 'rule'] as const;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const segments = () => strapi.plugin('personalize').service('segments') as SegmentsService;
+  const segments = () => getService(strapi, 'segments');
   const documents = () => strapi.documents(SEGMENT_UID as Parameters<typeof strapi.documents>[0]);
 
   /** Member counts from the personalizer, or null when its store cannot count (or it is down). */
   async function memberCounts(): Promise<Record<string, number> | null> {
-    const personalizer = (strapi.plugin('personalize').service('runtime') as RuntimeService).personalizer();
+    const personalizer = getService(strapi, 'runtime').personalizer();
     if (!personalizer.countMembers) return null;
     try {
       return await personalizer.countMembers();

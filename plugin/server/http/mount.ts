@@ -17,9 +17,9 @@ import type { ApiKeys } from '../../../server/api-keys';
 import type { Personalizer } from '../../../engine/types';
 import type { PersonalizeMetrics } from '../../../server/metrics';
 import type { PluginConfig } from '../config/schema';
-import type { StrapiContentSource } from '../services/content-source';
 import { pluginLogger } from '../logger';
 import { koaGraphqlHandler, koaServerApiHandler } from './koa-handler';
+import { getService } from '../get-service';
 
 /** Starts the layer, adds the route and the upgrade listener, and registers their teardown. */
 export async function mountGraphql(
@@ -33,7 +33,7 @@ export async function mountGraphql(
   const { ratePerKey, maxBodyBytes } = config.serverApi;
   const server = createPersonalizeServer({
     personalizer,
-    content: strapi.plugin('personalize').service('content-source') as StrapiContentSource,
+    content: getService(strapi, 'content-source'),
     path: config.path,
     tokens: config.tokens,
     identity: config.identity,
