@@ -9,6 +9,7 @@ import type { AdminContext } from './context';
 import { writableData } from './request-data';
 import { SEGMENT_UID } from '../uids';
 import { getService } from '../get-service';
+import type { Segment, SegmentOption } from '../../shared/admin-api';
 
 /** The attributes an editor may write; anything else in a request body is refused, not ignored. */
 const WRITABLE = ['key', 'name', 'description', 'priority', 'enabled', 'rule'] as const;
@@ -36,7 +37,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async find(ctx: AdminContext): Promise<void> {
       const [rows, counts] = await Promise.all([segments().findSegments(), memberCounts()]);
-      ctx.body = { data: rows.map((row) => ({ ...row, members: counts ? (counts[row.key] ?? 0) : null })) };
+      const data: Segment[] = rows.map((row) => ({
+        ...row,
+        members: counts ? (counts[row.key] ?? 0) : null,
+      }));
+      ctx.body = { data };
     },
 
     /**
@@ -44,21 +49,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * an Author tags content without the permission to read or edit rules.
      */
     async options(ctx: AdminContext): Promise<void> {
-      ctx.body = {
-        data: (await segments().findSegments()).map(({ key, name, priority, enabled }) => ({
-          key,
-          name,
-          priority,
-          enabled,
-        })),
-      };
+      const data: SegmentOption[] = (await segments().findSegments()).map(
+        ({ key, name, priority, enabled }) => ({ key, name, priority, enabled }),
+      );
+      ctx.body = { data };
     },
 
     /** GET /segments/:documentId */
     async findOne(ctx: AdminContext): Promise<void> {
       const found = (await segments().findSegments()).find((row) => row.documentId === ctx.params.documentId);
       if (!found) throw new errors.NotFoundError(`no segment ${ctx.params.documentId}`);
-      ctx.body = { data: found };
+      const data: Segment = found;
+      ctx.body = { data };
     },
 
     /** POST /segments */
