@@ -10,9 +10,9 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { compileRuleSet, RuleCompileError } from '../../../engine';
 import type { RuleSetSource, SegmentDefinition } from '../../../engine/types';
+import { carriesSegmentTags } from '../../../content/model';
 import type { ComponentSchema, ContentTypeSchema } from '../../../content/types';
 import { collectSegmentTags } from '../tags/collect-tags';
-import { carriesSegmentTags } from '../tags/tagged-model';
 import { SCORE_UID, SEGMENT_UID } from '../uids';
 import { populateFor } from './content-source';
 
