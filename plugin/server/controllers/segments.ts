@@ -5,18 +5,19 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { AdminContext } from './context';
+import { documentIdOf, type AdminContext } from './context';
 import { writableData } from './request-data';
 import { SEGMENT_UID } from '../uids';
 import { getService } from '../get-service';
 import type { Segment, SegmentOption } from '../../shared/admin-api';
+import { documentsOf } from '../strapi-model';
 
 /** The attributes an editor may write; anything else in a request body is refused, not ignored. */
 const WRITABLE = ['key', 'name', 'description', 'priority', 'enabled', 'rule'] as const;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const segments = () => getService(strapi, 'segments');
-  const documents = () => strapi.documents(SEGMENT_UID as Parameters<typeof strapi.documents>[0]);
+  const documents = () => documentsOf(strapi, SEGMENT_UID);
 
   /** Member counts from the personalizer, or null when its store cannot count (or it is down). */
   async function memberCounts(): Promise<Record<string, number> | null> {
@@ -66,21 +67,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** POST /segments */
     async create(ctx: AdminContext): Promise<void> {
       const data = writableData(ctx.request.body, WRITABLE, 'segment');
-      ctx.body = { data: await documents().create({ data } as never) };
+      ctx.body = { data: await documents().create({ data }) };
       ctx.status = 201;
     },
 
     /** PUT /segments/:documentId */
     async update(ctx: AdminContext): Promise<void> {
       const data = writableData(ctx.request.body, WRITABLE, 'segment');
-      const updated = await documents().update({ documentId: ctx.params.documentId, data } as never);
+      const updated = await documents().update({ documentId: documentIdOf(ctx), data });
       if (!updated) throw new errors.NotFoundError(`no segment ${ctx.params.documentId}`);
       ctx.body = { data: updated };
     },
 
     /** DELETE /segments/:documentId (refused while another segment's rule refers to it). */
     async delete(ctx: AdminContext): Promise<void> {
-      const deleted = await documents().delete({ documentId: ctx.params.documentId } as never);
+      const deleted = await documents().delete({ documentId: documentIdOf(ctx) });
       ctx.body = { data: deleted };
     },
   };

@@ -21,6 +21,7 @@ import type { RuleChange } from '../services/segments';
 import { collectSegmentTags, type TagIssue } from '../tags/collect-tags';
 import { API_KEY_UID, SCORE_UID, SEGMENT_UID } from '../uids';
 import { getService } from '../get-service';
+import { componentSchemas } from '../strapi-model';
 
 type SegmentsService = ReturnType<typeof segmentsService>;
 
@@ -116,8 +117,7 @@ async function assertKnownTags(
   attributes: Record<string, AttributeSchema>,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const components = (uid: string) =>
-    (strapi.components as unknown as Record<string, { attributes: Record<string, AttributeSchema> }>)[uid];
+  const components = (uid: string) => componentSchemas(strapi)[uid];
   const { uses, issues } = collectSegmentTags(attributes, data, components);
   const problems: TagIssue[] = [...issues];
   const unknown = new Set(await segments.unknownKeys(uses.flatMap((use) => use.keys)));
