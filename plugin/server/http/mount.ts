@@ -61,24 +61,24 @@ export async function mountGraphql(
   // CORS preflights (OPTIONS) never reach the router: Strapi's `strapi::cors` middleware answers
   // them for every route, by the app's config/middlewares settings.
   strapi.server.routes(
-    ['GET', 'POST'].map((method) => ({
+    (['GET', 'POST'] as const).map((method) => ({
       method,
       path: config.path,
       handler: handle,
       config: { auth: false },
-    })) as never,
+    })),
   );
   const serveApi = koaServerApiHandler(async (request) => {
     if (!open) return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'shutting down' };
     return server.handleServerApi(request);
   });
   strapi.server.routes(
-    ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({
+    (['GET', 'POST', 'PUT', 'DELETE'] as const).map((method) => ({
       method,
       path: `${SERVER_API_PREFIX}:operation`,
       handler: serveApi,
       config: { auth: false },
-    })) as never,
+    })),
   );
   const detach = server.attach(strapi.server.httpServer);
   onStop(() => {
