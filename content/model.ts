@@ -102,7 +102,6 @@ export function planModel(model: ContentModel, reserved: ReservedNames = NO_RESE
   const contentTypes = new Map(model.contentTypes.map((type) => [type.uid, type]));
   const components = new Map(model.components.map((component) => [component.uid, component]));
   const warnings: string[] = [];
-  const carriesTags = tagCarrierCheck(components);
 
   const roots: RootPlan[] = [];
   const types = new Map<string, TypePlan>();
@@ -114,7 +113,7 @@ export function planModel(model: ContentModel, reserved: ReservedNames = NO_RESE
 
   for (const type of model.contentTypes) {
     if (!type.uid.startsWith('api::')) continue;
-    if (!carriesTags(type.attributes, new Set())) continue;
+    if (!carriesSegmentTags(type, (uid) => components.get(uid))) continue;
     const queryFields = queryFieldNames(type);
     const fieldNames =
       type.kind === 'singleType' ? [queryFields.single] : [queryFields.list, queryFields.single];
@@ -178,26 +177,32 @@ export function planModel(model: ContentModel, reserved: ReservedNames = NO_RESE
   return { types, roots, warnings };
 }
 
-/** Memoized "do these attributes carry tags, directly or through components?" (cycles guarded). */
-function tagCarrierCheck(
-  components: Map<string, ComponentSchema>,
-): (attributes: Record<string, AttributeSchema>, seen: Set<string>) => boolean {
-  const check = (attributes: Record<string, AttributeSchema>, seen: Set<string>): boolean =>
-    Object.values(attributes).some((attribute) => {
-      if (isTagAttribute(attribute)) return true;
-      const nested =
-        attribute.type === 'component' && attribute.component
-          ? [attribute.component]
-          : attribute.type === 'dynamiczone'
-            ? (attribute.components ?? [])
-            : [];
-      return nested.some((uid) => {
-        const component = components.get(uid);
-        if (!component || seen.has(uid)) return false;
-        return check(component.attributes, new Set([...seen, uid]));
-      });
-    });
-  return check;
+/**
+ * True when an entry of this schema can hold a segments field somewhere: on itself or inside any
+ * component or dynamic-zone block it can contain, however deep. Component cycles cannot occur in
+ * Strapi, but the visited set keeps a malformed model from looping (and visits each component once).
+ */
+export function carriesSegmentTags(
+  schema: { attributes: Record<string, AttributeSchema> },
+  components: (uid: string) => { attributes: Record<string, AttributeSchema> } | undefined,
+  visited: Set<string> = new Set(),
+): boolean {
+  for (const attribute of Object.values(schema.attributes)) {
+    if (isTagAttribute(attribute)) return true;
+    const nested =
+      attribute.type === 'component' && attribute.component
+        ? [attribute.component]
+        : attribute.type === 'dynamiczone'
+          ? (attribute.components ?? [])
+          : [];
+    for (const uid of nested) {
+      if (visited.has(uid)) continue;
+      visited.add(uid);
+      const component = components(uid);
+      if (component && carriesSegmentTags(component, components, visited)) return true;
+    }
+  }
+  return false;
 }
 
 function planType(

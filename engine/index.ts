@@ -11,7 +11,13 @@ import { compileRuleSet } from './rules';
 import type { Personalizer } from './types';
 
 export * from './types';
-export { compileRuleSet, RuleCompileError, factsFromEvents, type RuleIssue } from './rules';
+export {
+  compileRuleSet,
+  compilableRuleSet,
+  RuleCompileError,
+  factsFromEvents,
+  type RuleIssue,
+} from './rules';
 export {
   validateEvent,
   validateEvents,

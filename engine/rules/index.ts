@@ -4,6 +4,7 @@
  * into the streams it needs and evaluates memberships with reasons and `nextChangeAt`.
  */
 export { compileRuleSet, MAX_SEGMENTS } from './compile-rule-set';
+export { compilableRuleSet } from './compilable-rule-set';
 export { RuleCompileError, type RuleIssue } from './errors';
 export { factsFromEvents } from './facts';
 export { simulate, type SimulationStep, type SimulationResult } from './simulate';

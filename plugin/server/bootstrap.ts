@@ -8,16 +8,15 @@ import type { Core } from '@strapi/strapi';
 import { parsePluginConfig } from './config/schema';
 import { mountGraphql } from './http/mount';
 import { permissionActions } from './permissions';
-import type apiKeysService from './services/api-keys';
-import type runtimeService from './services/runtime';
 import { PLUGIN_ID } from './uids';
+import { getService } from './get-service';
 
 export default async ({ strapi }: { strapi: Core.Strapi }): Promise<void> => {
   await strapi.service('admin::permission').actionProvider.registerMany(permissionActions);
   const config = parsePluginConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
-  const runtime = strapi.plugin(PLUGIN_ID).service('runtime') as ReturnType<typeof runtimeService>;
+  const runtime = getService(strapi, 'runtime');
   const personalizer = await runtime.start(config);
-  const apiKeys = strapi.plugin(PLUGIN_ID).service('api-keys') as ReturnType<typeof apiKeysService>;
+  const apiKeys = getService(strapi, 'api-keys');
   runtime.onStop(await apiKeys.start(personalizer, config.serverApi.rotationGraceMs));
   await mountGraphql(
     strapi,

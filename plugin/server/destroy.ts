@@ -3,9 +3,8 @@
  * GraphQL layer, then the personalizer (its Redis connections and due-set poller).
  */
 import type { Core } from '@strapi/strapi';
-import type runtimeService from './services/runtime';
-import { PLUGIN_ID } from './uids';
+import { getService } from './get-service';
 
 export default async ({ strapi }: { strapi: Core.Strapi }): Promise<void> => {
-  await (strapi.plugin(PLUGIN_ID).service('runtime') as ReturnType<typeof runtimeService>).stop();
+  await getService(strapi, 'runtime').stop();
 };

@@ -15,5 +15,5 @@ export default ({ strapi }: { strapi: Core.Strapi }): void => {
   installDocumentGuard(strapi);
   // Before the app's middlewares (added at bootstrap), so strapi::cors never answers for our path.
   const config = parsePluginConfig(strapi.config.get(`plugin::${PLUGIN_ID}`));
-  strapi.server.use(corsGuard(config.path, config.cors.origins) as never);
+  strapi.server.use(corsGuard(config.path, config.cors.origins));
 };

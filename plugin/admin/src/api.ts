@@ -5,26 +5,7 @@
 import { useFetchClient } from '@strapi/strapi/admin';
 import { useCallback, useEffect, useState } from 'react';
 
-/** A segment as the admin API returns it. */
-export interface Segment {
-  documentId: string;
-  key: string;
-  name: string;
-  description?: string | null;
-  priority: number;
-  enabled: boolean;
-  rule: unknown;
-  /** Current members, when the profile store can count them; `null` otherwise. */
-  members?: number | null;
-}
-
-/** What the tags field needs to show a segment. */
-export interface SegmentOption {
-  key: string;
-  name: string;
-  priority: number;
-  enabled: boolean;
-}
+export type { Segment, SegmentOption } from '../../shared/admin-api';
 
 /** One field error from a refused save: `path` names the attribute (`['rule']`). */
 export interface FieldError {

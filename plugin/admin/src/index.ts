@@ -7,12 +7,15 @@
  * - "Preview as segment", a side panel of the Content Manager's edit view;
  * - Settings → Personalize → API keys (the server API's keys), shown to admins holding
  *   `plugin::personalize.api-keys.manage`.
+ *
+ * Its text is translated (translations/<locale>.json, English by default), loaded by `registerTrads`.
  */
 import { User } from '@strapi/icons';
 import type { StrapiApp } from '@strapi/strapi/admin';
 import type { ComponentType } from 'react';
 import { PreviewPanel } from './components/PreviewPanel';
 import { PLUGIN_ID } from './pluginId';
+import { getTranslation, prefixPluginTranslations } from './utils/translations';
 
 export default {
   register(app: StrapiApp) {
@@ -20,9 +23,9 @@ export default {
       name: 'segments',
       pluginId: PLUGIN_ID,
       type: 'json',
-      intlLabel: { id: `${PLUGIN_ID}.segments.label`, defaultMessage: 'Segments' },
+      intlLabel: { id: getTranslation('segments.label'), defaultMessage: 'Segments' },
       intlDescription: {
-        id: `${PLUGIN_ID}.segments.description`,
+        id: getTranslation('segments.description'),
         defaultMessage: 'Audiences that see this entry or block; empty = everyone',
       },
       icon: User,
@@ -36,18 +39,18 @@ export default {
     app.addMenuLink({
       to: `plugins/${PLUGIN_ID}`,
       icon: User,
-      intlLabel: { id: `${PLUGIN_ID}.menu`, defaultMessage: 'Segments' },
+      intlLabel: { id: getTranslation('menu'), defaultMessage: 'Segments' },
       permissions: [{ action: 'plugin::personalize.segments.read', subject: null }],
       Component: () => import('./pages/App'),
     });
 
     app.createSettingSection(
-      { id: PLUGIN_ID, intlLabel: { id: `${PLUGIN_ID}.settings`, defaultMessage: 'Personalize' } },
+      { id: PLUGIN_ID, intlLabel: { id: getTranslation('settings'), defaultMessage: 'Personalize' } },
       [
         {
           id: 'api-keys',
           to: `${PLUGIN_ID}/api-keys`,
-          intlLabel: { id: `${PLUGIN_ID}.settings.api-keys`, defaultMessage: 'API keys' },
+          intlLabel: { id: getTranslation('settings.api-keys'), defaultMessage: 'API keys' },
           permissions: [{ action: 'plugin::personalize.api-keys.manage', subject: null }],
           Component: () => import('./pages/ApiKeysPage'),
         },
@@ -62,5 +65,21 @@ export default {
       apis: { addEditViewSidePanel(panels: unknown[]): void };
     };
     contentManager.apis.addEditViewSidePanel([PreviewPanel]);
+  },
+
+  /** The admin's locales the plugin has text for; any other falls back to the English defaults. */
+  async registerTrads({ locales }: { locales: string[] }) {
+    return Promise.all(
+      locales.map(async (locale) => {
+        try {
+          const { default: messages } = (await import(`./translations/${locale}.json`)) as {
+            default: Record<string, string>;
+          };
+          return { data: prefixPluginTranslations(messages), locale };
+        } catch {
+          return { data: {}, locale };
+        }
+      }),
+    );
   },
 };

@@ -5,12 +5,10 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { AdminContext } from './context';
-import type apiKeysService from '../services/api-keys';
-
-type ApiKeysService = ReturnType<typeof apiKeysService>;
+import { getService } from '../get-service';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const apiKeys = () => strapi.plugin('personalize').service('api-keys') as ApiKeysService;
+  const apiKeys = () => getService(strapi, 'api-keys');
   return {
     /** GET /api-keys: every key, newest first (revoked ones too, marked). */
     async find(ctx: AdminContext): Promise<void> {

@@ -8,3 +8,10 @@ export interface AdminContext {
   /** Set by Strapi's admin authentication: what the signed-in admin may do (RBAC). */
   state?: { userAbility?: { can(action: string, subject?: unknown): boolean } };
 }
+
+/** The `:documentId` of a route that declares one (the router always sets it there). */
+export function documentIdOf(ctx: Pick<AdminContext, 'params'>): string {
+  const documentId = ctx.params.documentId;
+  if (documentId === undefined) throw new Error('this route has no :documentId');
+  return documentId;
+}

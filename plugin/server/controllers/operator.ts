@@ -5,13 +5,12 @@
  */
 import type { Core } from '@strapi/strapi';
 import { writeResponse, type KoaContext } from '../http/koa-handler';
-import type runtimeService from '../services/runtime';
+import { getService } from '../get-service';
 
 type OperatorContext = Pick<KoaContext, 'headers' | 'status' | 'body' | 'set'>;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const endpoints = () =>
-    (strapi.plugin('personalize').service('runtime') as ReturnType<typeof runtimeService>).operator();
+  const endpoints = () => getService(strapi, 'runtime').operator();
   return {
     health(ctx: OperatorContext): void {
       writeResponse(ctx, endpoints().health());

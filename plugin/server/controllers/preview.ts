@@ -6,33 +6,31 @@
 import type { Core } from '@strapi/strapi';
 import type { AdminContext } from './context';
 import { errors } from '@strapi/utils';
-import type { AttributeSchema, ComponentSchema, ContentTypeSchema } from '../../../content/types';
+import type { AttributeSchema } from '../../../content/types';
 import { populateFor } from '../services/content-source';
-import type segmentsService from '../services/segments';
 import { previewDocument } from '../tags/preview';
+import { getService } from '../get-service';
+import { componentSchemas, contentTypeSchemas, documentsOf } from '../strapi-model';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async preview(ctx: AdminContext): Promise<void> {
     const { uid = '', documentId = '' } = ctx.params;
-    const schema = (strapi.contentTypes as unknown as Record<string, ContentTypeSchema>)[uid];
+    const schema = contentTypeSchemas(strapi)[uid];
     if (!schema || !uid.startsWith('api::')) throw new errors.NotFoundError(`no content type ${uid}`);
-    const components = (key: string) =>
-      (strapi.components as unknown as Record<string, ComponentSchema>)[key];
+    const components = (key: string) => componentSchemas(strapi)[key];
     const locale = typeof ctx.query.locale === 'string' ? ctx.query.locale : undefined;
-    const documents = strapi.documents(uid as Parameters<typeof strapi.documents>[0]);
+    const documents = documentsOf(strapi, uid);
     const read = (status: 'published' | 'draft') =>
       documents.findOne({
         documentId,
         status,
         populate: populateFor(schema.attributes, components),
         ...(locale ? { locale } : {}),
-      } as never) as Promise<Record<string, unknown> | null>;
+      });
     const published = await read('published');
     const document = published ?? (await read('draft'));
     if (!document) throw new errors.NotFoundError(`no document ${documentId}`);
-    const segments = await (
-      strapi.plugin('personalize').service('segments') as ReturnType<typeof segmentsService>
-    ).findSegments();
+    const segments = await getService(strapi, 'segments').findSegments();
     ctx.body = {
       data: {
         published: published !== null,

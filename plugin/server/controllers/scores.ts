@@ -5,44 +5,43 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type segmentsService from '../services/segments';
 import { SCORE_UID } from '../uids';
-import type { AdminContext } from './context';
+import { documentIdOf, type AdminContext } from './context';
 import { writableData } from './request-data';
-
-type SegmentsService = ReturnType<typeof segmentsService>;
+import { getService } from '../get-service';
+import { documentsOf } from '../strapi-model';
 
 const WRITABLE = ['key', 'name', 'description', 'within', 'halfLife', 'points'] as const;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const documents = () => strapi.documents(SCORE_UID as Parameters<typeof strapi.documents>[0]);
+  const documents = () => documentsOf(strapi, SCORE_UID);
 
   return {
     /** GET /scores */
     async find(ctx: AdminContext): Promise<void> {
       ctx.body = {
-        data: await (strapi.plugin('personalize').service('segments') as SegmentsService).findScores(),
+        data: await getService(strapi, 'segments').findScores(),
       };
     },
 
     /** POST /scores */
     async create(ctx: AdminContext): Promise<void> {
       const data = writableData(ctx.request.body, WRITABLE, 'score');
-      ctx.body = { data: await documents().create({ data } as never) };
+      ctx.body = { data: await documents().create({ data }) };
       ctx.status = 201;
     },
 
     /** PUT /scores/:documentId */
     async update(ctx: AdminContext): Promise<void> {
       const data = writableData(ctx.request.body, WRITABLE, 'score');
-      const updated = await documents().update({ documentId: ctx.params.documentId, data } as never);
+      const updated = await documents().update({ documentId: documentIdOf(ctx), data });
       if (!updated) throw new errors.NotFoundError(`no score ${ctx.params.documentId}`);
       ctx.body = { data: updated };
     },
 
     /** DELETE /scores/:documentId (refused while a segment's rule uses the score). */
     async delete(ctx: AdminContext): Promise<void> {
-      ctx.body = { data: await documents().delete({ documentId: ctx.params.documentId } as never) };
+      ctx.body = { data: await documents().delete({ documentId: documentIdOf(ctx) }) };
     },
   };
 };

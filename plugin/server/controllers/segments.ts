@@ -5,25 +5,23 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { AdminContext } from './context';
+import { documentIdOf, type AdminContext } from './context';
 import { writableData } from './request-data';
-import type runtimeService from '../services/runtime';
-import type segmentsService from '../services/segments';
 import { SEGMENT_UID } from '../uids';
-
-type SegmentsService = ReturnType<typeof segmentsService>;
-type RuntimeService = ReturnType<typeof runtimeService>;
+import { getService } from '../get-service';
+import type { Segment, SegmentOption } from '../../shared/admin-api';
+import { documentsOf } from '../strapi-model';
 
 /** The attributes an editor may write; anything else in a request body is refused, not ignored. */
 const WRITABLE = ['key', 'name', 'description', 'priority', 'enabled', 'rule'] as const;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const segments = () => strapi.plugin('personalize').service('segments') as SegmentsService;
-  const documents = () => strapi.documents(SEGMENT_UID as Parameters<typeof strapi.documents>[0]);
+  const segments = () => getService(strapi, 'segments');
+  const documents = () => documentsOf(strapi, SEGMENT_UID);
 
   /** Member counts from the personalizer, or null when its store cannot count (or it is down). */
   async function memberCounts(): Promise<Record<string, number> | null> {
-    const personalizer = (strapi.plugin('personalize').service('runtime') as RuntimeService).personalizer();
+    const personalizer = getService(strapi, 'runtime').personalizer();
     if (!personalizer.countMembers) return null;
     try {
       return await personalizer.countMembers();
@@ -40,7 +38,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async find(ctx: AdminContext): Promise<void> {
       const [rows, counts] = await Promise.all([segments().findSegments(), memberCounts()]);
-      ctx.body = { data: rows.map((row) => ({ ...row, members: counts ? (counts[row.key] ?? 0) : null })) };
+      const data: Segment[] = rows.map((row) => ({
+        ...row,
+        members: counts ? (counts[row.key] ?? 0) : null,
+      }));
+      ctx.body = { data };
     },
 
     /**
@@ -48,41 +50,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * an Author tags content without the permission to read or edit rules.
      */
     async options(ctx: AdminContext): Promise<void> {
-      ctx.body = {
-        data: (await segments().findSegments()).map(({ key, name, priority, enabled }) => ({
-          key,
-          name,
-          priority,
-          enabled,
-        })),
-      };
+      const data: SegmentOption[] = (await segments().findSegments()).map(
+        ({ key, name, priority, enabled }) => ({ key, name, priority, enabled }),
+      );
+      ctx.body = { data };
     },
 
     /** GET /segments/:documentId */
     async findOne(ctx: AdminContext): Promise<void> {
       const found = (await segments().findSegments()).find((row) => row.documentId === ctx.params.documentId);
       if (!found) throw new errors.NotFoundError(`no segment ${ctx.params.documentId}`);
-      ctx.body = { data: found };
+      const data: Segment = found;
+      ctx.body = { data };
     },
 
     /** POST /segments */
     async create(ctx: AdminContext): Promise<void> {
       const data = writableData(ctx.request.body, WRITABLE, 'segment');
-      ctx.body = { data: await documents().create({ data } as never) };
+      ctx.body = { data: await documents().create({ data }) };
       ctx.status = 201;
     },
 
     /** PUT /segments/:documentId */
     async update(ctx: AdminContext): Promise<void> {
       const data = writableData(ctx.request.body, WRITABLE, 'segment');
-      const updated = await documents().update({ documentId: ctx.params.documentId, data } as never);
+      const updated = await documents().update({ documentId: documentIdOf(ctx), data });
       if (!updated) throw new errors.NotFoundError(`no segment ${ctx.params.documentId}`);
       ctx.body = { data: updated };
     },
 
     /** DELETE /segments/:documentId (refused while another segment's rule refers to it). */
     async delete(ctx: AdminContext): Promise<void> {
-      const deleted = await documents().delete({ documentId: ctx.params.documentId } as never);
+      const deleted = await documents().delete({ documentId: documentIdOf(ctx) });
       ctx.body = { data: deleted };
     },
   };

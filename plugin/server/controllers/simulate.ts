@@ -19,9 +19,7 @@ import { copyJsonObject } from '../../../engine/events';
 import { parseDuration, simulate, type SimulationStep } from '../../../engine/rules';
 import type { JsonObject, SegmentDefinition } from '../../../engine/types';
 import { ACTIONS } from '../permissions';
-import type segmentsService from '../services/segments';
-
-type SegmentsService = ReturnType<typeof segmentsService>;
+import { getService } from '../get-service';
 
 /** Longest history a panel may replay (steps); the panel is for examples, not load. */
 export const MAX_STEPS = 200;
@@ -46,9 +44,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const body = (ctx.request.body ?? {}) as { segment?: unknown; steps?: unknown };
     const segment = readSegment(body.segment);
     const steps = readSteps(body.steps, Date.now());
-    const stored = await (
-      strapi.plugin('personalize').service('segments') as SegmentsService
-    ).ruleSetSource();
+    const stored = await getService(strapi, 'segments').ruleSetSource();
     const storedRule = stored.segments.find((other) => other.key === segment.key)?.rule;
     if (
       (storedRule === undefined || !isDeepStrictEqual(storedRule, segment.rule)) &&

@@ -18,14 +18,12 @@ import { errors } from '@strapi/utils';
 import type { AttributeSchema, ContentChange } from '../../../content/types';
 import type segmentsService from '../services/segments';
 import type { RuleChange } from '../services/segments';
-import type runtimeService from '../services/runtime';
-import type apiKeysService from '../services/api-keys';
 import { collectSegmentTags, type TagIssue } from '../tags/collect-tags';
 import { API_KEY_UID, SCORE_UID, SEGMENT_UID } from '../uids';
+import { getService } from '../get-service';
+import { componentSchemas } from '../strapi-model';
 
 type SegmentsService = ReturnType<typeof segmentsService>;
-type RuntimeService = ReturnType<typeof runtimeService>;
-type ApiKeysService = ReturnType<typeof apiKeysService>;
 
 /** The part of a document middleware context this guard reads. */
 interface WriteContext {
@@ -50,9 +48,8 @@ const WRITE_ACTIONS = new Set([
 
 /** Installs the guard on Strapi's document service. Called once, in the plugin's register(). */
 export function installDocumentGuard(strapi: Core.Strapi): void {
-  const plugin = () => strapi.plugin('personalize');
-  const segments = () => plugin().service('segments') as SegmentsService;
-  const runtime = () => plugin().service('runtime') as RuntimeService;
+  const segments = () => getService(strapi, 'segments');
+  const runtime = () => getService(strapi, 'runtime');
 
   strapi.documents.use(async (rawContext, next) => {
     const context = rawContext as unknown as WriteContext;
@@ -83,7 +80,7 @@ export function installDocumentGuard(strapi: Core.Strapi): void {
       const result = await next();
       if (WRITE_ACTIONS.has(action))
         afterCommit(strapi, () =>
-          (plugin().service('api-keys') as ApiKeysService)
+          getService(strapi, 'api-keys')
             .announce()
             .catch((error: unknown) =>
               strapi.log.error(`[personalize] announcing an API key change failed: ${String(error)}`),
@@ -120,8 +117,7 @@ async function assertKnownTags(
   attributes: Record<string, AttributeSchema>,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const components = (uid: string) =>
-    (strapi.components as unknown as Record<string, { attributes: Record<string, AttributeSchema> }>)[uid];
+  const components = (uid: string) => componentSchemas(strapi)[uid];
   const { uses, issues } = collectSegmentTags(attributes, data, components);
   const problems: TagIssue[] = [...issues];
   const unknown = new Set(await segments.unknownKeys(uses.flatMap((use) => use.keys)));

@@ -17,9 +17,9 @@ import type { ApiKeys } from '../../../server/api-keys';
 import type { Personalizer } from '../../../engine/types';
 import type { PersonalizeMetrics } from '../../../server/metrics';
 import type { PluginConfig } from '../config/schema';
-import type { StrapiContentSource } from '../services/content-source';
 import { pluginLogger } from '../logger';
 import { koaGraphqlHandler, koaServerApiHandler } from './koa-handler';
+import { getService } from '../get-service';
 
 /** Starts the layer, adds the route and the upgrade listener, and registers their teardown. */
 export async function mountGraphql(
@@ -33,7 +33,7 @@ export async function mountGraphql(
   const { ratePerKey, maxBodyBytes } = config.serverApi;
   const server = createPersonalizeServer({
     personalizer,
-    content: strapi.plugin('personalize').service('content-source') as StrapiContentSource,
+    content: getService(strapi, 'content-source'),
     path: config.path,
     tokens: config.tokens,
     identity: config.identity,
@@ -61,24 +61,24 @@ export async function mountGraphql(
   // CORS preflights (OPTIONS) never reach the router: Strapi's `strapi::cors` middleware answers
   // them for every route, by the app's config/middlewares settings.
   strapi.server.routes(
-    ['GET', 'POST'].map((method) => ({
+    (['GET', 'POST'] as const).map((method) => ({
       method,
       path: config.path,
       handler: handle,
       config: { auth: false },
-    })) as never,
+    })),
   );
   const serveApi = koaServerApiHandler(async (request) => {
     if (!open) return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'shutting down' };
     return server.handleServerApi(request);
   });
   strapi.server.routes(
-    ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({
+    (['GET', 'POST', 'PUT', 'DELETE'] as const).map((method) => ({
       method,
       path: `${SERVER_API_PREFIX}:operation`,
       handler: serveApi,
       config: { auth: false },
-    })) as never,
+    })),
   );
   const detach = server.attach(strapi.server.httpServer);
   onStop(() => {

@@ -20,6 +20,7 @@ import type {
   ContentSource,
   ContentTypeSchema,
 } from '../../../content/types';
+import { componentSchemas, contentTypeSchemas, documentsOf } from '../strapi-model';
 
 /** What the plugin itself can do with the source beyond the contract: announce a change to listeners. */
 export interface StrapiContentSource extends ContentSource {
@@ -33,20 +34,19 @@ export default ({ strapi }: { strapi: Core.Strapi }): StrapiContentSource => {
   const listeners = new Set<(change: ContentChange) => void>();
 
   const contentTypes = (): ContentTypeSchema[] =>
-    Object.values(strapi.contentTypes as unknown as Record<string, ContentTypeSchema & { uid: string }>)
+    Object.values(contentTypeSchemas(strapi))
       .filter((schema) => schema.uid.startsWith('api::'))
       .map(toContentTypeSchema);
 
   const components = (): ComponentSchema[] =>
-    Object.values(strapi.components as unknown as Record<string, ComponentSchema>).map((schema) => ({
+    Object.values(componentSchemas(strapi)).map((schema) => ({
       uid: schema.uid,
       category: schema.category,
       info: schema.info,
       attributes: schema.attributes,
     }));
 
-  const componentLookup = (uid: string): ComponentSchema | undefined =>
-    (strapi.components as unknown as Record<string, ComponentSchema>)[uid];
+  const componentLookup = (uid: string): ComponentSchema | undefined => componentSchemas(strapi)[uid];
 
   return {
     async loadModel(): Promise<ContentModel> {
@@ -54,11 +54,10 @@ export default ({ strapi }: { strapi: Core.Strapi }): StrapiContentSource => {
     },
 
     async loadDocuments(uid: string): Promise<ContentDocument[]> {
-      const schema = strapi.contentTypes[uid as keyof typeof strapi.contentTypes] as unknown as
-        ContentTypeSchema | undefined;
+      const schema = contentTypeSchemas(strapi)[uid];
       if (!schema || !uid.startsWith('api::'))
         throw new Error(`loadDocuments: "${uid}" is not a content type of this app`);
-      const documents = strapi.documents(uid as Parameters<typeof strapi.documents>[0]);
+      const documents = documentsOf(strapi, uid);
       const populate = populateFor(schema.attributes, componentLookup);
       const draftAndPublish = schema.options?.draftAndPublish === true;
       const all: ContentDocument[] = [];
@@ -71,7 +70,7 @@ export default ({ strapi }: { strapi: Core.Strapi }): StrapiContentSource => {
           limit: PAGE_SIZE,
           // Row ids are unique and stable, so pages neither overlap nor skip rows.
           sort: ['id:asc'],
-        } as never)) as unknown as ContentDocument[];
+        })) as ContentDocument[];
         // A published document always has `publishedAt`; anything else is a draft and must not leak.
         all.push(...(draftAndPublish ? page.filter((document) => Boolean(document.publishedAt)) : page));
         if (page.length < PAGE_SIZE) return all;

@@ -15,20 +15,17 @@
  * personalizer runs and again from the moment stopping begins.
  */
 import type { Core } from '@strapi/strapi';
-import { compileRuleSet, createPersonalizer, RuleCompileError } from '../../../engine';
-import type { Personalizer, RuleSetSource } from '../../../engine/types';
+import { compilableRuleSet, createPersonalizer, RuleCompileError } from '../../../engine';
+import type { Personalizer } from '../../../engine/types';
 import type { ContentChange } from '../../../content/types';
 import { createOperatorEndpoints, type OperatorEndpoints } from '../../../server/health';
 import { createMetrics, type PersonalizeMetrics } from '../../../server/metrics';
 import type { PluginConfig } from '../config/schema';
 import { pluginLogger } from '../logger';
-import type { StrapiContentSource } from './content-source';
-import type segmentsService from './segments';
+import { getService } from '../get-service';
 
 /** Bus topic of the plugin's "segments changed, reload them" message. */
 export const RULES_TOPIC = 'rules';
-
-type SegmentsService = ReturnType<typeof segmentsService>;
 
 /** Something to undo at stop, in reverse order of setup. */
 type Teardown = () => void | Promise<void>;
@@ -40,9 +37,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const running = (): Personalizer | null => (stopping ? null : personalizer);
   let operator: OperatorEndpoints = createOperatorEndpoints({ personalizer: running });
   const teardowns: Teardown[] = [];
-  const plugin = () => strapi.plugin('personalize');
-  const segments = () => plugin().service('segments') as SegmentsService;
-  const contentSource = () => plugin().service('content-source') as StrapiContentSource;
+  const segments = () => getService(strapi, 'segments');
+  const contentSource = () => getService(strapi, 'content-source');
   const logger = pluginLogger(strapi);
   const log = (level: 'info' | 'warn' | 'error', message: string): void => logger[level](message);
 
@@ -180,29 +176,3 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
   };
 };
-
-/**
- * The stored rule set, minus the segments that do not compile (each one logged), so that a single
- * bad row written around Strapi cannot keep the whole site from starting.
- */
-function compilableRuleSet(
-  source: RuleSetSource,
-  log: (level: 'error', message: string) => void,
-): RuleSetSource {
-  let current = source;
-  for (;;) {
-    try {
-      compileRuleSet(current);
-      return current;
-    } catch (error) {
-      if (!(error instanceof RuleCompileError)) throw error;
-      const bad = new Set(error.issues.flatMap((issue) => (issue.segment ? [issue.segment] : [])));
-      if (bad.size === 0) {
-        log('error', `stored scores do not compile; starting without segments:\n${error.message}`);
-        return { segments: [], scores: [] };
-      }
-      log('error', `segments left out because their rules do not compile:\n${error.message}`);
-      current = { ...current, segments: current.segments.filter((segment) => !bad.has(segment.key)) };
-    }
-  }
-}

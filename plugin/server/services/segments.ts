@@ -10,11 +10,11 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { compileRuleSet, RuleCompileError } from '../../../engine';
 import type { RuleSetSource, SegmentDefinition } from '../../../engine/types';
-import type { ComponentSchema, ContentTypeSchema } from '../../../content/types';
+import { carriesSegmentTags } from '../../../content/model';
 import { collectSegmentTags } from '../tags/collect-tags';
-import { carriesSegmentTags } from '../tags/tagged-model';
 import { SCORE_UID, SEGMENT_UID } from '../uids';
 import { populateFor } from './content-source';
+import { componentSchemas, contentTypeSchemas, documentsOf } from '../strapi-model';
 
 /** A segment row as stored (plus the document id and timestamps Strapi adds). */
 export interface SegmentRow extends SegmentDefinition {
@@ -113,7 +113,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const uses = await findTagUses(strapi, current.key, 3);
       if (uses.length === 0) return;
       const where = uses.map(
-        (use) => `${strapi.contentType(use.uid as never)?.info.displayName ?? use.uid} ${use.documentId}`,
+        (use) => `${contentTypeSchemas(strapi)[use.uid]?.info.displayName ?? use.uid} ${use.documentId}`,
       );
       throw new errors.ValidationError(
         `Segment "${current.key}" is still used by content (${where.join(', ')}${uses.length === 3 ? ', …' : ''}): remove it from their segments first`,
@@ -174,16 +174,16 @@ async function findTagUses(
   key: string,
   limit: number,
 ): Promise<Array<{ uid: string; documentId: string }>> {
-  const components = (uid: string) => (strapi.components as unknown as Record<string, ComponentSchema>)[uid];
+  const components = (uid: string) => componentSchemas(strapi)[uid];
   const found: Array<{ uid: string; documentId: string }> = [];
-  for (const schema of Object.values(strapi.contentTypes as unknown as Record<string, ContentTypeSchema>)) {
+  for (const schema of Object.values(contentTypeSchemas(strapi))) {
     if (!schema.uid.startsWith('api::') || !carriesSegmentTags(schema, components)) continue;
     for (const status of ['draft', 'published'] as const) {
-      const documents = (await strapi.documents(schema.uid as never).findMany({
+      const documents = await documentsOf(strapi, schema.uid).findMany({
         status,
         locale: '*',
         populate: populateFor(schema.attributes, components),
-      } as never)) as unknown as Array<Record<string, unknown> & { documentId: string }>;
+      });
       for (const document of documents) {
         const { uses } = collectSegmentTags(schema.attributes, document, components);
         if (!uses.some((use) => use.keys.includes(key))) continue;

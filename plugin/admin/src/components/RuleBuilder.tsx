@@ -15,7 +15,13 @@ import {
 } from '@strapi/design-system';
 import { Plus, Trash } from '@strapi/icons';
 import { Filters, Text } from './Fields';
-import { blankCondition, COMPARISONS, type VisualCondition, type VisualRule } from '../rules/visual-rule';
+import {
+  blankCondition,
+  COMPARISONS,
+  type Comparison,
+  type VisualCondition,
+  type VisualRule,
+} from '../rules/visual-rule';
 
 const KIND_LABELS: Record<VisualCondition['kind'], string> = {
   count: 'Event count in a window',
@@ -25,7 +31,7 @@ const KIND_LABELS: Record<VisualCondition['kind'], string> = {
   segment: 'Member of another segment',
 };
 
-const COMPARISON_LABELS: Record<string, string> = {
+const COMPARISON_LABELS: Record<Comparison, string> = {
   $gt: 'more than',
   $gte: 'at least',
   $lt: 'less than',
@@ -33,6 +39,36 @@ const COMPARISON_LABELS: Record<string, string> = {
   $eq: 'exactly',
   $ne: 'not',
 };
+
+/** The comparison of a count or a trait condition: "more than", "at least", … */
+function ComparisonSelect({
+  label,
+  title,
+  value,
+  onChange,
+}: {
+  label: string;
+  title: string;
+  value: Comparison;
+  onChange: (comparison: Comparison) => void;
+}) {
+  return (
+    <Field.Root name={label}>
+      <Field.Label>{title}</Field.Label>
+      <SingleSelect
+        aria-label={label}
+        value={value}
+        onChange={(comparison: string | number) => onChange(comparison as Comparison)}
+      >
+        {COMPARISONS.map((comparison) => (
+          <SingleSelectOption key={comparison} value={comparison}>
+            {COMPARISON_LABELS[comparison]}
+          </SingleSelectOption>
+        ))}
+      </SingleSelect>
+    </Field.Root>
+  );
+}
 
 interface RuleBuilderProps {
   value: VisualRule;
@@ -117,22 +153,12 @@ function ConditionFields({
               value={condition.event}
               onChange={(event) => onChange({ ...condition, event })}
             />
-            <Field.Root name={label('comparison')}>
-              <Field.Label>Happened</Field.Label>
-              <SingleSelect
-                aria-label={label('comparison')}
-                value={condition.comparison}
-                onChange={(comparison: string | number) =>
-                  onChange({ ...condition, comparison: comparison as typeof condition.comparison })
-                }
-              >
-                {COMPARISONS.map((comparison) => (
-                  <SingleSelectOption key={comparison} value={comparison}>
-                    {COMPARISON_LABELS[comparison]}
-                  </SingleSelectOption>
-                ))}
-              </SingleSelect>
-            </Field.Root>
+            <ComparisonSelect
+              label={label('comparison')}
+              title="Happened"
+              value={condition.comparison}
+              onChange={(comparison) => onChange({ ...condition, comparison })}
+            />
             <Field.Root name={label('times')}>
               <Field.Label>Times</Field.Label>
               <NumberInput
@@ -164,22 +190,12 @@ function ConditionFields({
             value={condition.trait}
             onChange={(trait) => onChange({ ...condition, trait })}
           />
-          <Field.Root name={label('operator')}>
-            <Field.Label>Is</Field.Label>
-            <SingleSelect
-              aria-label={label('operator')}
-              value={condition.operator}
-              onChange={(operator: string | number) =>
-                onChange({ ...condition, operator: operator as typeof condition.operator })
-              }
-            >
-              {COMPARISONS.map((comparison) => (
-                <SingleSelectOption key={comparison} value={comparison}>
-                  {COMPARISON_LABELS[comparison]}
-                </SingleSelectOption>
-              ))}
-            </SingleSelect>
-          </Field.Root>
+          <ComparisonSelect
+            label={label('operator')}
+            title="Is"
+            value={condition.operator}
+            onChange={(operator) => onChange({ ...condition, operator })}
+          />
           <Text
             label={label('value')}
             title="Value"

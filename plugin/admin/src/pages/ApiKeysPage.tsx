@@ -25,8 +25,10 @@ import {
 import { ArrowClockwise, Plus, Trash } from '@strapi/icons';
 import { ConfirmDialog, Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { useState } from 'react';
+import { useIntl } from 'react-intl';
 import { describeError, useAdminData } from '../api';
 import { PLUGIN_ID } from '../pluginId';
+import { getTranslation } from '../utils/translations';
 
 export const MANAGE_API_KEYS = [{ action: 'plugin::personalize.api-keys.manage', subject: null }];
 
@@ -63,6 +65,7 @@ export default function ApiKeysPage() {
 }
 
 function ApiKeys() {
+  const { formatMessage } = useIntl();
   const keys = useAdminData<ApiKey[]>(`/${PLUGIN_ID}/api-keys`);
   const { post } = useFetchClient();
   const { toggleNotification } = useNotification();
@@ -81,7 +84,16 @@ function ApiKeys() {
       if (response.data.data.key) setShown({ name: row.name, key: response.data.data.key });
       toggleNotification({
         type: 'success',
-        message: action === 'rotate' ? `API key "${row.name}" rotated` : `API key "${row.name}" revoked`,
+        message:
+          action === 'rotate'
+            ? formatMessage(
+                { id: getTranslation('apiKeys.rotated'), defaultMessage: 'API key "{name}" rotated' },
+                { name: row.name },
+              )
+            : formatMessage(
+                { id: getTranslation('apiKeys.revoked'), defaultMessage: 'API key "{name}" revoked' },
+                { name: row.name },
+              ),
       });
       keys.reload();
     } catch (error) {
@@ -89,16 +101,20 @@ function ApiKeys() {
     }
   };
 
+  const title = formatMessage({ id: getTranslation('apiKeys.title'), defaultMessage: 'API keys' });
   return (
     <Page.Main>
-      <Page.Title>API keys</Page.Title>
+      <Page.Title>{title}</Page.Title>
       <Layouts.Header
-        title="API keys"
-        subtitle="Keys your servers call the personalize server API with (set a user’s traits, …)"
+        title={title}
+        subtitle={formatMessage({
+          id: getTranslation('apiKeys.subtitle'),
+          defaultMessage: 'Keys your servers call the personalize server API with (set a user’s traits, …)',
+        })}
         primaryAction={
           creating ? null : (
             <Button startIcon={<Plus />} onClick={() => setCreating(true)}>
-              Create an API key
+              {formatMessage({ id: getTranslation('apiKeys.create'), defaultMessage: 'Create an API key' })}
             </Button>
           )
         }
@@ -119,13 +135,23 @@ function ApiKeys() {
           <Table colCount={8} rowCount={rows.length + 1}>
             <Thead>
               <Tr>
-                {['Name', 'Key', 'Scopes', 'Created', 'Last rotated', 'Last used', 'State', ''].map(
-                  (title) => (
-                    <Th key={title}>
-                      <Typography variant="sigma">{title}</Typography>
-                    </Th>
-                  ),
-                )}
+                {[
+                  formatMessage({ id: getTranslation('apiKeys.column.name'), defaultMessage: 'Name' }),
+                  formatMessage({ id: getTranslation('apiKeys.column.key'), defaultMessage: 'Key' }),
+                  formatMessage({ id: getTranslation('apiKeys.column.scopes'), defaultMessage: 'Scopes' }),
+                  formatMessage({ id: getTranslation('apiKeys.column.created'), defaultMessage: 'Created' }),
+                  formatMessage({
+                    id: getTranslation('apiKeys.column.rotated'),
+                    defaultMessage: 'Last rotated',
+                  }),
+                  formatMessage({ id: getTranslation('apiKeys.column.used'), defaultMessage: 'Last used' }),
+                  formatMessage({ id: getTranslation('apiKeys.column.state'), defaultMessage: 'State' }),
+                  '',
+                ].map((column) => (
+                  <Th key={column}>
+                    <Typography variant="sigma">{column}</Typography>
+                  </Th>
+                ))}
               </Tr>
             </Thead>
             <Tbody>
@@ -155,7 +181,13 @@ function ApiKeys() {
                     !row.revokedAt &&
                     Date.parse(row.previousValidUntil) > Date.now() ? (
                       <Typography variant="pi" textColor="neutral600" tag="p">
-                        previous key works until {when(row.previousValidUntil)}
+                        {formatMessage(
+                          {
+                            id: getTranslation('apiKeys.previousUntil'),
+                            defaultMessage: 'previous key works until {when}',
+                          },
+                          { when: when(row.previousValidUntil) },
+                        )}
                       </Typography>
                     ) : null}
                   </Td>
@@ -165,11 +197,17 @@ function ApiKeys() {
                   <Td>
                     {row.revokedAt ? (
                       <Badge backgroundColor="danger100" textColor="danger700">
-                        revoked {when(row.revokedAt)}
+                        {formatMessage(
+                          { id: getTranslation('apiKeys.state.revoked'), defaultMessage: 'revoked {when}' },
+                          { when: when(row.revokedAt) },
+                        )}
                       </Badge>
                     ) : (
                       <Badge backgroundColor="success100" textColor="success700">
-                        active
+                        {formatMessage({
+                          id: getTranslation('apiKeys.state.active'),
+                          defaultMessage: 'active',
+                        })}
                       </Badge>
                     )}
                   </Td>
@@ -178,23 +216,48 @@ function ApiKeys() {
                       <Flex gap={2}>
                         <Dialog.Root>
                           <Dialog.Trigger>
-                            <IconButton label="Rotate" variant="secondary">
+                            <IconButton
+                              label={formatMessage({
+                                id: getTranslation('apiKeys.rotate'),
+                                defaultMessage: 'Rotate',
+                              })}
+                              variant="secondary"
+                            >
                               <ArrowClockwise />
                             </IconButton>
                           </Dialog.Trigger>
                           <ConfirmDialog onConfirm={() => act(row, 'rotate')}>
-                            Rotate "{row.name}"? A new key is shown once; the current one keeps working for
-                            the grace period (1 hour by default) so you can deploy the new one.
+                            {formatMessage(
+                              {
+                                id: getTranslation('apiKeys.rotate.confirm'),
+                                defaultMessage:
+                                  'Rotate "{name}"? A new key is shown once; the current one keeps working for the grace period (1 hour by default) so you can deploy the new one.',
+                              },
+                              { name: row.name },
+                            )}
                           </ConfirmDialog>
                         </Dialog.Root>
                         <Dialog.Root>
                           <Dialog.Trigger>
-                            <IconButton label="Revoke" variant="danger-light">
+                            <IconButton
+                              label={formatMessage({
+                                id: getTranslation('apiKeys.revoke'),
+                                defaultMessage: 'Revoke',
+                              })}
+                              variant="danger-light"
+                            >
                               <Trash />
                             </IconButton>
                           </Dialog.Trigger>
                           <ConfirmDialog onConfirm={() => act(row, 'revoke')}>
-                            Revoke "{row.name}"? Every call with it is refused from now on, on every instance.
+                            {formatMessage(
+                              {
+                                id: getTranslation('apiKeys.revoke.confirm'),
+                                defaultMessage:
+                                  'Revoke "{name}"? Every call with it is refused from now on, on every instance.',
+                              },
+                              { name: row.name },
+                            )}
                           </ConfirmDialog>
                         </Dialog.Root>
                       </Flex>
@@ -204,7 +267,11 @@ function ApiKeys() {
               ))}
             </Tbody>
           </Table>
-          {rows.length === 0 ? <Typography textColor="neutral600">No API keys yet.</Typography> : null}
+          {rows.length === 0 ? (
+            <Typography textColor="neutral600">
+              {formatMessage({ id: getTranslation('apiKeys.empty'), defaultMessage: 'No API keys yet.' })}
+            </Typography>
+          ) : null}
         </Flex>
       </Layouts.Content>
     </Page.Main>
@@ -212,6 +279,8 @@ function ApiKeys() {
 }
 
 function ShownKey({ name, apiKey, onDismiss }: { name: string; apiKey: string; onDismiss: () => void }) {
+  const { formatMessage } = useIntl();
+  const apiKeyLabel = formatMessage({ id: getTranslation('apiKeys.key'), defaultMessage: 'API key' });
   return (
     <Box
       padding={6}
@@ -219,16 +288,23 @@ function ShownKey({ name, apiKey, onDismiss }: { name: string; apiKey: string; o
       hasRadius
       shadow="filterShadow"
       role="region"
-      aria-label="New API key"
+      aria-label={formatMessage({ id: getTranslation('apiKeys.new'), defaultMessage: 'New API key' })}
     >
       <Flex direction="column" alignItems="stretch" gap={3}>
         <Typography fontWeight="bold">
-          The key of "{name}": copy it now, it is not shown again (only its hash is stored).
+          {formatMessage(
+            {
+              id: getTranslation('apiKeys.shown'),
+              defaultMessage:
+                'The key of "{name}": copy it now, it is not shown again (only its hash is stored).',
+            },
+            { name },
+          )}
         </Typography>
         <Field.Root name="new-api-key">
-          <Field.Label>API key</Field.Label>
+          <Field.Label>{apiKeyLabel}</Field.Label>
           <TextInput
-            aria-label="API key"
+            aria-label={apiKeyLabel}
             value={apiKey}
             readOnly
             onFocus={(event) => event.target.select()}
@@ -236,10 +312,10 @@ function ShownKey({ name, apiKey, onDismiss }: { name: string; apiKey: string; o
         </Field.Root>
         <Flex gap={2}>
           <Button variant="secondary" onClick={() => void navigator.clipboard?.writeText(apiKey)}>
-            Copy
+            {formatMessage({ id: getTranslation('apiKeys.copy'), defaultMessage: 'Copy' })}
           </Button>
           <Button variant="tertiary" onClick={onDismiss}>
-            I have stored it
+            {formatMessage({ id: getTranslation('apiKeys.stored'), defaultMessage: 'I have stored it' })}
           </Button>
         </Flex>
       </Flex>
@@ -254,6 +330,7 @@ function CreateForm({
   onCancel: () => void;
   onCreated: (name: string, key: string) => void;
 }) {
+  const { formatMessage } = useIntl();
   const { post } = useFetchClient();
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['traits:write']);
@@ -275,17 +352,25 @@ function CreateForm({
     <Box padding={6} background="neutral0" hasRadius shadow="filterShadow">
       <Flex direction="column" alignItems="stretch" gap={4}>
         <Field.Root name="api-key-name" required>
-          <Field.Label>Name</Field.Label>
+          <Field.Label>
+            {formatMessage({ id: getTranslation('apiKeys.name'), defaultMessage: 'Name' })}
+          </Field.Label>
           <TextInput
-            aria-label="API key name"
-            placeholder="CRM sync"
+            aria-label={formatMessage({
+              id: getTranslation('apiKeys.name.label'),
+              defaultMessage: 'API key name',
+            })}
+            placeholder={formatMessage({
+              id: getTranslation('apiKeys.name.placeholder'),
+              defaultMessage: 'CRM sync',
+            })}
             value={name}
             onChange={(event: React.ChangeEvent<HTMLInputElement>) => setName(event.target.value)}
           />
         </Field.Root>
         <Flex direction="column" alignItems="flex-start" gap={2}>
           <Typography variant="pi" fontWeight="bold">
-            Scopes
+            {formatMessage({ id: getTranslation('apiKeys.scopes'), defaultMessage: 'Scopes' })}
           </Typography>
           {SCOPES.map(({ scope, label }) => (
             <Checkbox
@@ -297,14 +382,16 @@ function CreateForm({
                 )
               }
             >
-              {label}
+              {formatMessage({ id: getTranslation(`apiKeys.scope.${scope}`), defaultMessage: label })}
             </Checkbox>
           ))}
         </Flex>
         <Flex gap={2}>
-          <Button onClick={create}>Create</Button>
+          <Button onClick={create}>
+            {formatMessage({ id: getTranslation('apiKeys.submit'), defaultMessage: 'Create' })}
+          </Button>
           <Button variant="tertiary" onClick={onCancel}>
-            Cancel
+            {formatMessage({ id: getTranslation('apiKeys.cancel'), defaultMessage: 'Cancel' })}
           </Button>
         </Flex>
         {error ? (

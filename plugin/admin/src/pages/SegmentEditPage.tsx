@@ -28,12 +28,14 @@ import {
   useRBAC,
 } from '@strapi/strapi/admin';
 import { useEffect, useMemo, useState } from 'react';
+import { useIntl } from 'react-intl';
 import { useNavigate, useParams } from 'react-router-dom';
 import { describeError, useAdminData, type FieldError, type Segment } from '../api';
 import { RuleBuilder } from '../components/RuleBuilder';
 import { TryItPanel } from '../components/TryItPanel';
 import { PLUGIN_ID } from '../pluginId';
 import { blankCondition, fromRule, toRule, type VisualRule } from '../rules/visual-rule';
+import { getTranslation } from '../utils/translations';
 
 interface Draft {
   key: string;
@@ -49,6 +51,7 @@ const MANAGE = [{ action: 'plugin::personalize.segments.manage', subject: null }
 const EMPTY: Draft = { key: '', name: '', description: '', priority: 50, enabled: true };
 
 export function SegmentEditPage() {
+  const { formatMessage } = useIntl();
   const { documentId = 'new' } = useParams();
   const isNew = documentId === 'new';
   const navigate = useNavigate();
@@ -85,9 +88,14 @@ export function SegmentEditPage() {
     try {
       return { value: JSON.parse(json) };
     } catch (error) {
-      return { error: `not valid JSON: ${(error as Error).message}` };
+      return {
+        error: formatMessage(
+          { id: getTranslation('segment.json.invalid'), defaultMessage: 'not valid JSON: {message}' },
+          { message: (error as Error).message },
+        ),
+      };
     }
-  }, [mode, visual, json]);
+  }, [mode, visual, json, formatMessage]);
 
   const switchMode = (next: string) => {
     if (next === 'json' && mode === 'visual') setJson(JSON.stringify(toRule(visual), null, 2));
@@ -96,7 +104,11 @@ export function SegmentEditPage() {
       if (!asVisual) {
         toggleNotification({
           type: 'warning',
-          message: 'This rule uses conditions the visual builder cannot show; keep editing it as JSON.',
+          message: formatMessage({
+            id: getTranslation('segment.visual.unavailable'),
+            defaultMessage:
+              'This rule uses conditions the visual builder cannot show; keep editing it as JSON.',
+          }),
         });
         return;
       }
@@ -123,7 +135,13 @@ export function SegmentEditPage() {
       const response = isNew
         ? await post<{ data: Segment }>(`/${PLUGIN_ID}/segments`, { data })
         : await put<{ data: Segment }>(`/${PLUGIN_ID}/segments/${documentId}`, { data });
-      toggleNotification({ type: 'success', message: `Segment "${draft.name}" saved` });
+      toggleNotification({
+        type: 'success',
+        message: formatMessage(
+          { id: getTranslation('segment.saved'), defaultMessage: 'Segment "{name}" saved' },
+          { name: draft.name },
+        ),
+      });
       if (isNew) navigate(`../${response.data.data.documentId}`, { replace: true });
       else existing.reload();
     } catch (error) {
@@ -138,7 +156,13 @@ export function SegmentEditPage() {
   const remove = async () => {
     try {
       await del(`/${PLUGIN_ID}/segments/${documentId}`);
-      toggleNotification({ type: 'success', message: `Segment "${draft.name}" deleted` });
+      toggleNotification({
+        type: 'success',
+        message: formatMessage(
+          { id: getTranslation('segment.deleted'), defaultMessage: 'Segment "{name}" deleted' },
+          { name: draft.name },
+        ),
+      });
       navigate('..');
     } catch (error) {
       toggleNotification({ type: 'danger', message: describeError(error).message });
@@ -149,14 +173,27 @@ export function SegmentEditPage() {
   if (!isNew && existing.error) return <Page.Error />;
   const otherKeys = (all.data ?? []).map((segment) => segment.key).filter((key) => key !== draft.key);
   const generalErrors = errors.filter((error) => error.path.length === 0);
+  const newTitle = formatMessage({ id: getTranslation('segment.new'), defaultMessage: 'New segment' });
+  const enabledLabel = formatMessage({ id: getTranslation('segment.enabled'), defaultMessage: 'Enabled' });
+  const disabledLabel = formatMessage({ id: getTranslation('segment.disabled'), defaultMessage: 'Disabled' });
 
   return (
     <Page.Main>
-      <Page.Title>{isNew ? 'New segment' : draft.name}</Page.Title>
+      <Page.Title>{isNew ? newTitle : draft.name}</Page.Title>
       <Layouts.Header
         navigationAction={<BackButton />}
-        title={isNew ? 'New segment' : draft.name || draft.key}
-        subtitle={isNew ? 'An audience and the rule that decides who is in it' : `Key: ${draft.key}`}
+        title={isNew ? newTitle : draft.name || draft.key}
+        subtitle={
+          isNew
+            ? formatMessage({
+                id: getTranslation('segment.new.subtitle'),
+                defaultMessage: 'An audience and the rule that decides who is in it',
+              })
+            : formatMessage(
+                { id: getTranslation('segment.key.subtitle'), defaultMessage: 'Key: {key}' },
+                { key: draft.key },
+              )
+        }
         primaryAction={
           canManage ? (
             <Flex gap={2}>
@@ -164,17 +201,23 @@ export function SegmentEditPage() {
                 <Dialog.Root>
                   <Dialog.Trigger>
                     <Button variant="danger-light" startIcon={<Trash />}>
-                      Delete
+                      {formatMessage({ id: getTranslation('segment.delete'), defaultMessage: 'Delete' })}
                     </Button>
                   </Dialog.Trigger>
                   <ConfirmDialog onConfirm={remove}>
-                    Delete the segment "{draft.name}"? Content still tagged with it, or rules that refer to
-                    it, keep it from being deleted.
+                    {formatMessage(
+                      {
+                        id: getTranslation('segment.delete.confirm'),
+                        defaultMessage:
+                          'Delete the segment "{name}"? Content still tagged with it, or rules that refer to it, keep it from being deleted.',
+                      },
+                      { name: draft.name },
+                    )}
                   </ConfirmDialog>
                 </Dialog.Root>
               )}
               <Button onClick={save} loading={saving}>
-                Save
+                {formatMessage({ id: getTranslation('segment.save'), defaultMessage: 'Save' })}
               </Button>
             </Flex>
           ) : null
@@ -191,7 +234,9 @@ export function SegmentEditPage() {
             <Grid.Root gap={4}>
               <Grid.Item col={6} s={12}>
                 <Field.Root name="name" error={fieldError('name')} required>
-                  <Field.Label>Name</Field.Label>
+                  <Field.Label>
+                    {formatMessage({ id: getTranslation('segment.name'), defaultMessage: 'Name' })}
+                  </Field.Label>
                   <TextInput
                     value={draft.name}
                     onChange={(event: React.ChangeEvent<HTMLInputElement>) => {
@@ -207,9 +252,14 @@ export function SegmentEditPage() {
                   name="key"
                   error={fieldError('key')}
                   required
-                  hint="Content is tagged with this key"
+                  hint={formatMessage({
+                    id: getTranslation('segment.key.hint'),
+                    defaultMessage: 'Content is tagged with this key',
+                  })}
                 >
-                  <Field.Label>Key</Field.Label>
+                  <Field.Label>
+                    {formatMessage({ id: getTranslation('segment.key'), defaultMessage: 'Key' })}
+                  </Field.Label>
                   <TextInput
                     value={draft.key}
                     onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
@@ -222,7 +272,12 @@ export function SegmentEditPage() {
               </Grid.Item>
               <Grid.Item col={12}>
                 <Field.Root name="description" error={fieldError('description')}>
-                  <Field.Label>Description</Field.Label>
+                  <Field.Label>
+                    {formatMessage({
+                      id: getTranslation('segment.description'),
+                      defaultMessage: 'Description',
+                    })}
+                  </Field.Label>
                   <Textarea
                     value={draft.description}
                     onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) =>
@@ -236,9 +291,14 @@ export function SegmentEditPage() {
                 <Field.Root
                   name="priority"
                   error={fieldError('priority')}
-                  hint="When a visitor is in several segments, the highest priority wins"
+                  hint={formatMessage({
+                    id: getTranslation('segment.priority.hint'),
+                    defaultMessage: 'When a visitor is in several segments, the highest priority wins',
+                  })}
                 >
-                  <Field.Label>Priority</Field.Label>
+                  <Field.Label>
+                    {formatMessage({ id: getTranslation('segment.priority'), defaultMessage: 'Priority' })}
+                  </Field.Label>
                   <NumberInput
                     value={draft.priority}
                     onValueChange={(priority: number | undefined) =>
@@ -250,12 +310,18 @@ export function SegmentEditPage() {
                 </Field.Root>
               </Grid.Item>
               <Grid.Item col={6} s={12}>
-                <Field.Root name="enabled" hint="A disabled segment has no members">
-                  <Field.Label>Enabled</Field.Label>
+                <Field.Root
+                  name="enabled"
+                  hint={formatMessage({
+                    id: getTranslation('segment.enabled.hint'),
+                    defaultMessage: 'A disabled segment has no members',
+                  })}
+                >
+                  <Field.Label>{enabledLabel}</Field.Label>
                   <Toggle
                     checked={draft.enabled}
-                    onLabel="Enabled"
-                    offLabel="Disabled"
+                    onLabel={enabledLabel}
+                    offLabel={disabledLabel}
                     onChange={(event: React.ChangeEvent<HTMLInputElement>) =>
                       setDraft((old) => ({ ...old, enabled: event.target.checked }))
                     }
@@ -267,13 +333,25 @@ export function SegmentEditPage() {
           </Box>
           <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
             <Typography variant="delta" tag="h2">
-              Rule
+              {formatMessage({ id: getTranslation('segment.rule'), defaultMessage: 'Rule' })}
             </Typography>
             <Box paddingTop={4}>
               <Tabs.Root value={mode} onValueChange={switchMode}>
-                <Tabs.List aria-label="Rule editor">
-                  <Tabs.Trigger value="visual">Visual builder</Tabs.Trigger>
-                  <Tabs.Trigger value="json">JSON</Tabs.Trigger>
+                <Tabs.List
+                  aria-label={formatMessage({
+                    id: getTranslation('segment.rule.editor'),
+                    defaultMessage: 'Rule editor',
+                  })}
+                >
+                  <Tabs.Trigger value="visual">
+                    {formatMessage({
+                      id: getTranslation('segment.rule.visual'),
+                      defaultMessage: 'Visual builder',
+                    })}
+                  </Tabs.Trigger>
+                  <Tabs.Trigger value="json">
+                    {formatMessage({ id: getTranslation('segment.rule.json'), defaultMessage: 'JSON' })}
+                  </Tabs.Trigger>
                 </Tabs.List>
                 <Tabs.Content value="visual">
                   <Box paddingTop={4}>
@@ -284,7 +362,10 @@ export function SegmentEditPage() {
                   <Box paddingTop={4}>
                     <Field.Root name="rule-json">
                       <Textarea
-                        aria-label="Rule as JSON"
+                        aria-label={formatMessage({
+                          id: getTranslation('segment.rule.json.label'),
+                          defaultMessage: 'Rule as JSON',
+                        })}
                         value={json}
                         onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) =>
                           setJson(event.target.value)

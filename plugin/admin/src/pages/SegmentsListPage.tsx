@@ -3,14 +3,17 @@ import { Badge, Button, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@str
 import { Plus } from '@strapi/icons';
 import { Layouts, Page, useRBAC } from '@strapi/strapi/admin';
 import { useEffect } from 'react';
+import { useIntl } from 'react-intl';
 import { useNavigate } from 'react-router-dom';
 import { useAdminData, type Segment } from '../api';
 import { PLUGIN_ID } from '../pluginId';
+import { getTranslation } from '../utils/translations';
 
 /** How often the member counts are refreshed. */
 const COUNT_REFRESH_MS = 5_000;
 
 export function SegmentsListPage() {
+  const { formatMessage } = useIntl();
   const navigate = useNavigate();
   const { allowedActions } = useRBAC([{ action: 'plugin::personalize.segments.manage', subject: null }]);
   const segments = useAdminData<Segment[]>(`/${PLUGIN_ID}/segments`);
@@ -23,22 +26,35 @@ export function SegmentsListPage() {
   if (segments.loading && !segments.data) return <Page.Loading />;
   if (segments.error) return <Page.Error />;
   const rows = segments.data ?? [];
+  const title = formatMessage({ id: getTranslation('segments.title'), defaultMessage: 'Segments' });
+  const column = (id: string, defaultMessage: string) => (
+    <Th>
+      <Typography variant="sigma">{formatMessage({ id: getTranslation(id), defaultMessage })}</Typography>
+    </Th>
+  );
 
   return (
     <Page.Main>
-      <Page.Title>Segments</Page.Title>
+      <Page.Title>{title}</Page.Title>
       <Layouts.Header
-        title="Segments"
-        subtitle={`${rows.length} audience${rows.length === 1 ? '' : 's'}; content tagged with a segment is shown to its members only`}
+        title={title}
+        subtitle={formatMessage(
+          {
+            id: getTranslation('segments.subtitle'),
+            defaultMessage:
+              '{count, plural, one {# audience} other {# audiences}}; content tagged with a segment is shown to its members only',
+          },
+          { count: rows.length },
+        )}
         secondaryAction={
           <Button variant="tertiary" onClick={() => navigate('scores')}>
-            Scores
+            {formatMessage({ id: getTranslation('segments.scores'), defaultMessage: 'Scores' })}
           </Button>
         }
         primaryAction={
           allowedActions.canManage ? (
             <Button startIcon={<Plus />} onClick={() => navigate('new')}>
-              Create a segment
+              {formatMessage({ id: getTranslation('segments.create'), defaultMessage: 'Create a segment' })}
             </Button>
           ) : null
         }
@@ -47,21 +63,11 @@ export function SegmentsListPage() {
         <Table colCount={5} rowCount={rows.length + 1}>
           <Thead>
             <Tr>
-              <Th>
-                <Typography variant="sigma">Name</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">Key</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">Priority</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">State</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">Members</Typography>
-              </Th>
+              {column('segments.column.name', 'Name')}
+              {column('segments.column.key', 'Key')}
+              {column('segments.column.priority', 'Priority')}
+              {column('segments.column.state', 'State')}
+              {column('segments.column.members', 'Members')}
             </Tr>
           </Thead>
           <Tbody>
@@ -80,7 +86,17 @@ export function SegmentsListPage() {
                 <Td>
                   <Typography>{segment.priority}</Typography>
                 </Td>
-                <Td>{segment.enabled ? <Badge active>Enabled</Badge> : <Badge>Disabled</Badge>}</Td>
+                <Td>
+                  {segment.enabled ? (
+                    <Badge active>
+                      {formatMessage({ id: getTranslation('segment.enabled'), defaultMessage: 'Enabled' })}
+                    </Badge>
+                  ) : (
+                    <Badge>
+                      {formatMessage({ id: getTranslation('segment.disabled'), defaultMessage: 'Disabled' })}
+                    </Badge>
+                  )}
+                </Td>
                 <Td>
                   <Typography>{segment.members ?? '–'}</Typography>
                 </Td>
