@@ -17,8 +17,8 @@ import { followProfile } from '../server/live/follow';
 import { Mailbox } from '../server/live/mailbox';
 import type { SubscriptionResolvers } from './__generated__/types';
 import { GraphQLError } from 'graphql';
-import { createScope, isReplaced, refuseReplacedToken, requireProfileId, type RequestScope } from './context';
-import type { RootModel, SegmentChangeModel } from './models';
+import { createScope, isReplaced, refuseReplacedToken, requireProfileId } from './context';
+import type { RequestScope, RootModel, SegmentChangeModel } from './models';
 
 /** A change to push, or the refusal that ends the subscription (pushed as its error). */
 type ChangePayload = { segmentsChanged: SegmentChangeModel } | { refused: GraphQLError };

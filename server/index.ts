@@ -20,13 +20,9 @@ import { ContentSnapshot } from '../content/snapshot';
 import type { ContentChange, ContentSource } from '../content/types';
 import type { JsonValue, Personalizer } from '../engine/types';
 import { systemClock } from '../engine/types';
-import {
-  createScope,
-  degradedExtensions,
-  type RequestScope,
-  type ResolverContext,
-  type Services,
-} from '../resolvers/context';
+import { createScope, degradedExtensions, type ResolverContext } from '../resolvers/context';
+import type { RequestScope } from '../resolvers/models';
+import type { Services } from '../resolvers/services';
 import { authenticate, cookieOriginAllowed, findToken } from './auth';
 import { clientAddress, type TrustProxy } from './client-address';
 import {
@@ -53,8 +49,8 @@ import { WsTransport } from './ws';
 
 export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
 export { clientAddress, type ClientAddress, type TrustProxy } from './client-address';
-export { CloseCode } from './ws';
-export { ErrorCode } from './errors';
+export { CloseCode } from './protocol';
+export { ErrorCode } from './protocol';
 export {
   signIdentityAssertion,
   type IdentityOptions,

@@ -9,12 +9,7 @@
  * covers a profile with nothing stored yet), both delivered to every instance.
  */
 import type { Personalizer, SegmentChange } from '../../engine/types';
-
-/** Where merge notices are announced (see `MergeNotices`). */
-export interface MergeWatch {
-  /** Calls `moved(into)` when `profileId` is merged into another profile; returns the unwatch. */
-  watch(profileId: string, moved: (into: string) => void): () => void;
-}
+import type { MergeWatch } from '../../resolvers/services';
 
 /** A follower of one visitor; `close` stops listening. */
 export interface ProfileFollower {
