@@ -9,14 +9,10 @@ import { isRedisUnavailable } from '../engine';
 import { isUserProfileId } from '../engine/store/profile-id';
 import { Degraded, ErrorCode } from '../server/protocol';
 import { describeRefusal, refusal, storeUnavailable } from './errors';
-import type { ChargedOperation, Services, TokenRefusal } from './services';
+import type { Auth, ChargedOperation, Services } from './services';
 import type { RequestScope, RootModel } from './models';
 
-/** Who the caller is, as far as the token shows. */
-export type Auth =
-  | { kind: 'none' }
-  | { kind: 'verified'; profileId: string; expiresAt: number }
-  | { kind: 'refused'; refusal: TokenRefusal };
+export type { Auth };
 
 /**
  * How long a query waits for the caller's profile before serving the fallback content: the page

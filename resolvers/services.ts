@@ -4,7 +4,15 @@
  * `Services` (server/index.ts). The resolvers import nothing of server/ but its protocol module.
  */
 import type { Clock, EpochMs, JsonObject, Personalizer } from '../engine/types';
+import type { GraphQLError } from 'graphql';
 import type { ContentSnapshot } from '../content/snapshot';
+import type { RequestScope, SegmentChangeModel } from './models';
+
+/** Who the caller is, as far as the token shows. */
+export type Auth =
+  | { kind: 'none' }
+  | { kind: 'verified'; profileId: string; expiresAt: number }
+  | { kind: 'refused'; refusal: TokenRefusal };
 
 /** Why a token was refused (its message: `describeRefusal` in resolvers/errors.ts). */
 export type TokenRefusal = 'malformed' | 'unknown-key' | 'bad-signature' | 'expired';
@@ -94,6 +102,26 @@ export interface MergeWatch {
   watch(profileId: string, moved: (into: string) => void): () => void;
 }
 
+/** A change to push, or the refusal that ends a `segmentsChanged` subscription (pushed as its error). */
+export type MembershipPush = { segmentsChanged: SegmentChangeModel } | { refused: GraphQLError };
+
+/**
+ * What a `live` subscription yields on every trigger: always the same object, which builds the
+ * scope of an execution when it runs (the resolver's `resolve`), so a coalesced trigger costs nothing.
+ */
+export interface LiveTick {
+  newScope(): RequestScope;
+}
+
+/**
+ * The state machines of the subscriptions (server/live/segments-changed.ts, live-query.ts), started
+ * for a caller with a verified token; `services` are the operation's own.
+ */
+export interface Subscriptions {
+  segmentsChanged(services: Services, auth: Auth, profileId: string): AsyncIterableIterator<MembershipPush>;
+  live(services: Services, auth: Auth, profileId: string): AsyncIterableIterator<LiveTick>;
+}
+
 /** Long-lived parts shared by every request of a server. */
 export interface Services {
   personalizer: Personalizer;
@@ -111,4 +139,5 @@ export interface Services {
   announceMerge(from: string, into: string): Promise<void>;
   /** The content snapshot in force. */
   snapshot(): ContentSnapshot;
+  subscriptions: Subscriptions;
 }

@@ -37,7 +37,9 @@ import { IdentityVerifier, type IdentityOptions } from './identity';
 import { resolveLimits, type Limits } from './limits';
 import { MergeNotices } from './live/follow';
 import { stampingPersonalizer } from './live/push-timing';
+import { liveQuery } from './live/live-query';
 import { LiveRegistry } from './live/registry';
+import { membershipChanges } from './live/segments-changed';
 import { observeTrack, type ServerObserver } from './observer';
 import { OperationCache } from './operation-cache';
 import { queryLimitsRule } from './query-limits';
@@ -219,6 +221,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     merges,
     announceMerge: (from, into) => options.personalizer.broadcast(MERGE_TOPIC, { from, into }),
     snapshot: () => current().snapshot,
+    subscriptions: { segmentsChanged: membershipChanges, live: liveQuery },
   };
 
   const contextOf = (
