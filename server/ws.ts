@@ -40,6 +40,7 @@ import { CloseCode, ErrorCode } from './protocol';
 import { maskedError } from './http';
 import { distinctResults } from './live/distinct';
 import { ChangeStamp, timedPushes } from './live/push-timing';
+import { wrapIterator } from './live/wrap-iterator';
 import type { OperationCache } from './operation-cache';
 import { TokenBuckets } from './rate-limit';
 import type { Rate } from './limits';
@@ -278,37 +279,12 @@ export class WsTransport {
   /** Counts `results` among the open subscriptions until it ends, however it ends. */
   private counted<T>(results: AsyncIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
     this.openSubscriptions += 1;
-    let open = true;
-    const ended = (): void => {
-      if (open) {
+    return wrapIterator(results, {
+      ended: () => {
         this.openSubscriptions -= 1;
         onEnd();
-      }
-      open = false;
-    };
-    const iterator: AsyncIterableIterator<T> = {
-      async next() {
-        const step = await results.next().catch((error: unknown) => {
-          ended();
-          throw error;
-        });
-        if (step.done) ended();
-        return step;
       },
-      async return() {
-        ended();
-        return (await results.return?.()) ?? { value: undefined, done: true };
-      },
-      async throw(error?: unknown) {
-        ended();
-        if (results.throw) return results.throw(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    });
   }
 
   private handles(request: IncomingMessage): boolean {

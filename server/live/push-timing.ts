@@ -12,6 +12,7 @@
  * by anything else (content published, rules edited) carries no stamp and reports nothing.
  */
 import type { Personalizer, SegmentChange } from '../../engine/types';
+import { wrapIterator } from './wrap-iterator';
 
 /** The earliest commit time of the changes a subscription received and has not pushed yet. */
 export class ChangeStamp {
@@ -45,28 +46,6 @@ export function stampingPersonalizer(personalizer: Personalizer, stamp: ChangeSt
   });
 }
 
-/** Calls `seen` with each value `source` yields; everything else (return, throw) passes through. */
-function tap<T>(source: AsyncIterator<T>, seen: (value: T) => void): AsyncIterableIterator<T> {
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      const step = await source.next();
-      if (!step.done) seen(step.value);
-      return step;
-    },
-    async return() {
-      return (await source.return?.()) ?? { value: undefined, done: true };
-    },
-    async throw(error?: unknown) {
-      if (source.throw) return source.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
-}
-
 /**
  * Times the pushes of one subscription: `filter` sits between the execution results and the
  * socket (de-duplication of live results, or nothing), `observe` receives milliseconds.
@@ -78,12 +57,16 @@ export function timedPushes<T>(
   observe: (ms: number) => void,
 ): AsyncIterableIterator<T> {
   let pending: number | null = null;
-  const produced = tap(results, () => {
-    pending = stamp.take();
+  const produced = wrapIterator(results, {
+    seen: () => {
+      pending = stamp.take();
+    },
   });
-  return tap(filter(produced), () => {
-    // Clocks of two instances may differ slightly: never a negative latency.
-    if (pending !== null) observe(Math.max(0, Date.now() - pending));
-    pending = null;
+  return wrapIterator(filter(produced), {
+    seen: () => {
+      // Clocks of two instances may differ slightly: never a negative latency.
+      if (pending !== null) observe(Math.max(0, Date.now() - pending));
+      pending = null;
+    },
   });
 }
