@@ -9,7 +9,7 @@ import { isRedisUnavailable } from '../engine';
 import { isUserProfileId } from '../engine/store/profile-id';
 import { Degraded, ErrorCode } from '../server/protocol';
 import { describeRefusal, refusal, storeUnavailable } from './errors';
-import type { Auth, ChargedOperation, Services } from './services';
+import type { Auth, ChangeMarker, ChargedOperation, Services } from './services';
 import type { RequestScope, RootModel } from './models';
 
 export type { Auth };
@@ -27,6 +27,8 @@ export interface ResolverContext {
   remoteAddress: string | undefined;
   /** The scope of a plain query or mutation (live executions bring their own through `RootModel`). */
   scope: RequestScope;
+  /** Marks the changes a subscription receives, when the transport times pushes (WebSocket only). */
+  changeStamp?: ChangeMarker;
 }
 
 /** The verified profile id of the caller, or the clear error why there is none. */

@@ -115,11 +115,26 @@ export interface LiveTick {
 
 /**
  * The state machines of the subscriptions (server/live/segments-changed.ts, live-query.ts), started
- * for a caller with a verified token; `services` are the operation's own.
+ * for a caller with a verified token; `stamp` marks the changes they receive when pushes are timed.
  */
 export interface Subscriptions {
-  segmentsChanged(services: Services, auth: Auth, profileId: string): AsyncIterableIterator<MembershipPush>;
-  live(services: Services, auth: Auth, profileId: string): AsyncIterableIterator<LiveTick>;
+  segmentsChanged(
+    services: Services,
+    auth: Auth,
+    profileId: string,
+    stamp: ChangeMarker | undefined,
+  ): AsyncIterableIterator<MembershipPush>;
+  live(
+    services: Services,
+    auth: Auth,
+    profileId: string,
+    stamp: ChangeMarker | undefined,
+  ): AsyncIterableIterator<LiveTick>;
+}
+
+/** Marks the commit time of each change a subscription receives (push timing: server/live/push-timing.ts). */
+export interface ChangeMarker {
+  mark(at: number): void;
 }
 
 /** Long-lived parts shared by every request of a server. */

@@ -12,7 +12,12 @@ export const Subscription: SubscriptionResolvers = {
   segmentsChanged: {
     subscribe(_parent, _args, context) {
       const profileId = requireProfileId(context.auth);
-      return context.services.subscriptions.segmentsChanged(context.services, context.auth, profileId);
+      return context.services.subscriptions.segmentsChanged(
+        context.services,
+        context.auth,
+        profileId,
+        context.changeStamp,
+      );
     },
     resolve(payload: MembershipPush): SegmentChangeModel {
       if ('refused' in payload) throw payload.refused;
@@ -23,7 +28,12 @@ export const Subscription: SubscriptionResolvers = {
   live: {
     subscribe(_parent, _args, context) {
       const profileId = requireProfileId(context.auth);
-      return context.services.subscriptions.live(context.services, context.auth, profileId);
+      return context.services.subscriptions.live(
+        context.services,
+        context.auth,
+        profileId,
+        context.changeStamp,
+      );
     },
     resolve: (tick: LiveTick): RootModel => ({ scope: tick.newScope() }),
   },

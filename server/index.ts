@@ -36,8 +36,8 @@ import {
 import { IdentityVerifier, type IdentityOptions } from './identity';
 import { resolveLimits, type Limits } from './limits';
 import { MergeNotices } from './live/follow';
-import { stampingPersonalizer } from './live/push-timing';
 import { liveQuery } from './live/live-query';
+import type { ChangeStamp } from './live/push-timing';
 import { LiveRegistry } from './live/registry';
 import { membershipChanges } from './live/segments-changed';
 import { observeTrack, type ServerObserver } from './observer';
@@ -227,16 +227,17 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
   const contextOf = (
     auth: ResolverContext['auth'],
     remoteAddress: string | undefined,
-    operationServices: Services = services,
+    changeStamp?: ChangeStamp,
   ): ResolverContext => {
     // Built on first use: a live subscription never uses it (each run has its own), and sockets are many.
     let scope: RequestScope | undefined;
     return {
-      services: operationServices,
+      services,
       auth,
       remoteAddress,
+      ...(changeStamp ? { changeStamp } : {}),
       get scope() {
-        return (scope ??= createScope(operationServices, auth, current().snapshot));
+        return (scope ??= createScope(services, auth, current().snapshot));
       },
     };
   };
@@ -255,12 +256,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     schema: () => current().schema,
     operations,
     // With push timing on, each operation's personalizer stamps the changes it receives.
-    context: (extra, stamp) =>
-      contextOf(
-        extra.auth,
-        extra.remoteAddress,
-        stamp ? { ...services, personalizer: stampingPersonalizer(services.personalizer, stamp) } : services,
-      ),
+    context: (extra, stamp) => contextOf(extra.auth, extra.remoteAddress, stamp),
     logger,
     ...(options.observer?.onPush ? { onPush: options.observer.onPush.bind(options.observer) } : {}),
   });

@@ -6,7 +6,7 @@
  */
 import type { ProfileView, SegmentChange } from '../../engine/types';
 import { createScope } from '../../resolvers/context';
-import type { Auth, LiveTick, Services } from '../../resolvers/services';
+import type { Auth, ChangeMarker, LiveTick, Services } from '../../resolvers/services';
 import { followProfile } from './follow';
 import { Mailbox } from './mailbox';
 
@@ -14,7 +14,12 @@ import { Mailbox } from './mailbox';
 const PATCHABLE_CAUSES = new Set<SegmentChange['cause']>(['event', 'time', 'rules']);
 
 /** Starts the live query of `profileId` (the caller's verified token: `auth`). */
-export function liveQuery(services: Services, auth: Auth, profileId: string): Mailbox<LiveTick> {
+export function liveQuery(
+  services: Services,
+  auth: Auth,
+  profileId: string,
+  stamp: ChangeMarker | undefined,
+): Mailbox<LiveTick> {
   let known: ProfileView | null = null;
   /** Counts changes heard, so a profile read that raced a newer change is not kept as known. */
   let heard = 0;
@@ -39,22 +44,28 @@ export function liveQuery(services: Services, auth: Auth, profileId: string): Ma
       });
     },
   };
-  const follower = followProfile(services.personalizer, services.merges, profileId, {
-    change(change) {
-      heard += 1;
-      // Segment changes patch what is known of the profile; other causes make the next run re-read it.
-      known =
-        known && PATCHABLE_CAUSES.has(change.cause) && !change.mergedInto
-          ? { ...known, segments: change.segments }
-          : null;
-      mailbox.push(tick);
+  const follower = followProfile(
+    services.personalizer,
+    services.merges,
+    profileId,
+    {
+      change(change) {
+        heard += 1;
+        // Segment changes patch what is known of the profile; other causes make the next run re-read it.
+        known =
+          known && PATCHABLE_CAUSES.has(change.cause) && !change.mergedInto
+            ? { ...known, segments: change.segments }
+            : null;
+        mailbox.push(tick);
+      },
+      moved() {
+        heard += 1;
+        known = null;
+        mailbox.push(tick);
+      },
     },
-    moved() {
-      heard += 1;
-      known = null;
-      mailbox.push(tick);
-    },
-  });
+    stamp,
+  );
   const unregister = services.live.add({
     get reads() {
       return reads;

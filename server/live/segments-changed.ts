@@ -8,7 +8,7 @@ import { isRedisUnavailable } from '../../engine';
 import type { MembershipView } from '../../engine/types';
 import { isReplaced, refuseReplacedToken } from '../../resolvers/context';
 import type { SegmentChangeModel } from '../../resolvers/models';
-import type { Auth, MembershipPush, Services } from '../../resolvers/services';
+import type { Auth, ChangeMarker, MembershipPush, Services } from '../../resolvers/services';
 import type { GraphQLError } from 'graphql';
 import {
   catchUpChange,
@@ -26,6 +26,7 @@ export function membershipChanges(
   services: Services,
   auth: Auth,
   profileId: string,
+  stamp: ChangeMarker | undefined,
 ): Mailbox<MembershipPush> {
   const { personalizer, clock, live } = services;
   let ready = false;
@@ -44,15 +45,21 @@ export function membershipChanges(
       mailbox.push({ segmentsChanged: model });
     } else early = early ? foldChanges(early, model) : model;
   };
-  const follower = followProfile(personalizer, services.merges, profileId, {
-    change: (change) => deliver(changeModel(change)),
-    // Merged without a change notice: the user's memberships are the new state.
-    moved: (into) =>
-      void personalizer.getProfile(into).then(
-        (profile) => deliver(mergedState(profile, clock.now())),
-        () => {},
-      ),
-  });
+  const follower = followProfile(
+    personalizer,
+    services.merges,
+    profileId,
+    {
+      change: (change) => deliver(changeModel(change)),
+      // Merged without a change notice: the user's memberships are the new state.
+      moved: (into) =>
+        void personalizer.getProfile(into).then(
+          (profile) => deliver(mergedState(profile, clock.now())),
+          () => {},
+        ),
+    },
+    stamp,
+  );
   let starting = false;
   const start = (): void => {
     if (starting) return;
