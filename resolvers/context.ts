@@ -3,64 +3,22 @@
  * server, and the scope of one execution (memoized profile read, content snapshot).
  */
 import { GraphQLError } from 'graphql';
-import type { Clock, Personalizer, ProfileView } from '../engine/types';
-import type { ContentRequest } from '../content/schema';
+import type { ProfileView } from '../engine/types';
 import type { ContentSnapshot } from '../content/snapshot';
-import type { IdentityVerifier } from '../server/identity';
-import type { Limits } from '../server/limits';
-import type { MergeNotices } from '../server/live/follow';
-import type { LiveRegistry } from '../server/live/registry';
-import type { RateLimitedOperation } from '../server/limits';
-import type { OperationLimits } from '../server/rate-limit';
-import type { TokenRefusal, TokenSigner } from '../server/tokens';
 import { isRedisUnavailable } from '../engine';
 import { isUserProfileId } from '../engine/store/profile-id';
-import { Degraded, ErrorCode, refusal, storeUnavailable } from '../server/errors';
-import { describeRefusal } from '../server/tokens';
-import type { RootModel } from './models';
+import { Degraded, ErrorCode } from '../server/protocol';
+import { describeRefusal, refusal, storeUnavailable } from './errors';
+import type { Auth, ChangeMarker, ChargedOperation, Services } from './services';
+import type { RequestScope, RootModel } from './models';
 
-/** Who the caller is, as far as the token shows. */
-export type Auth =
-  | { kind: 'none' }
-  | { kind: 'verified'; profileId: string; expiresAt: number }
-  | { kind: 'refused'; refusal: TokenRefusal };
-
-/** Long-lived parts shared by every request of a server. */
-export interface Services {
-  personalizer: Personalizer;
-  tokens: TokenSigner;
-  identity: IdentityVerifier;
-  limits: Limits;
-  /** The rate limit of each operation (server/limits.ts): use `admit`. */
-  rates: OperationLimits;
-  clock: Clock;
-  /** Live queries open on this instance (content and rule changes trigger them). */
-  live: LiveRegistry;
-  /** Merge notices received on this instance (followers move to the merged-into profile). */
-  merges: MergeNotices;
-  /** Tells every instance that `from` was merged into `into` (after `identify`). */
-  announceMerge(from: string, into: string): Promise<void>;
-  /** The content snapshot in force. */
-  snapshot(): ContentSnapshot;
-}
+export type { Auth };
 
 /**
  * How long a query waits for the caller's profile before serving the fallback content: the page
  * must render even when Redis is slow or unreachable (see engine/store/redis/connection.ts).
  */
 export const PROFILE_READ_DEADLINE_MS = 1000;
-
-/** One execution's view: the caller's profile read at most once, and the content it reads. */
-export interface RequestScope {
-  /**
-   * The caller's profile (one store read per execution). Throws the auth error without a valid
-   * token, and the retryable `UNAVAILABLE` refusal when the store cannot be reached.
-   */
-  profile(): Promise<ProfileView>;
-  content: ContentRequest;
-  /** Set when content was served as the fallback because the profile could not be read. */
-  readonly degraded: Degraded | null;
-}
 
 export interface ResolverContext {
   services: Services;
@@ -69,6 +27,8 @@ export interface ResolverContext {
   remoteAddress: string | undefined;
   /** The scope of a plain query or mutation (live executions bring their own through `RootModel`). */
   scope: RequestScope;
+  /** Marks the changes a subscription receives, when the transport times pushes (WebSocket only). */
+  changeStamp?: ChangeMarker;
 }
 
 /** The verified profile id of the caller, or the clear error why there is none. */
@@ -85,7 +45,7 @@ export function requireProfileId(auth: Auth): string {
  * Charges one call of `operation` (or `cost` tokens: `track` pays per event) to the caller's
  * address and, with a verified token, its profile; throws `RATE_LIMITED` with `retryAfterMs`.
  */
-export function admit(context: ResolverContext, operation: RateLimitedOperation, cost = 1): void {
+export function admit(context: ResolverContext, operation: ChargedOperation, cost = 1): void {
   const { auth } = context;
   context.services.rates.admit(
     operation,

@@ -33,4 +33,6 @@ export const staticResolvers: Resolvers = {
 };
 
 export { createScope, requireProfileId, scopeOf } from './context';
-export type { Auth, RequestScope, ResolverContext, Services } from './context';
+export type { Auth, ResolverContext } from './context';
+export type { RequestScope } from './models';
+export type { Services } from './services';

@@ -10,7 +10,8 @@ import type {
   Reason,
   SegmentDefinition,
 } from '../engine/types';
-import type { RequestScope } from './context';
+import type { ContentRequest } from '../content/schema';
+import type { Degraded } from '../server/protocol';
 
 export type ProfileModel = ProfileView;
 export type MembershipModel = MembershipView;
@@ -54,4 +55,16 @@ export interface IdentifiedModel {
  */
 export interface RootModel {
   scope?: RequestScope;
+}
+
+/** One execution's view: the caller's profile read at most once, and the content it reads. */
+export interface RequestScope {
+  /**
+   * The caller's profile (one store read per execution). Throws the auth error without a valid
+   * token, and the retryable `UNAVAILABLE` refusal when the store cannot be reached.
+   */
+  profile(): Promise<ProfileView>;
+  content: ContentRequest;
+  /** Set when content was served as the fallback because the profile could not be read. */
+  readonly degraded: Degraded | null;
 }

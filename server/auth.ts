@@ -4,9 +4,8 @@
  * `connection_init` payload (`{ token }`).
  */
 import type { Auth } from '../resolvers/context';
+import { TOKEN_COOKIE } from './protocol';
 import type { TokenSigner } from './tokens';
-
-export const TOKEN_COOKIE = 'pz_token';
 
 type Headers = Record<string, string | string[] | undefined>;
 

@@ -12,7 +12,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { ErrorCode } from './errors';
+import { ErrorCode } from './protocol';
 
 /** A request as adapters hand it over. `body` is the parsed JSON body, or the raw text. */
 export interface HttpRequest {

@@ -21,6 +21,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError } from '../engine/events';
 import type { Clock, EpochMs, JsonObject } from '../engine/types';
+import { AssertionRefusal, type AssertionVerifier, type IdentityAssertion } from '../resolvers/services';
 
 type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
 let jose: Promise<Jose> | undefined;
@@ -76,33 +77,6 @@ export interface IdentityOptions {
   clientTraits?: ClientTraitsPolicy;
 }
 
-/** A verified assertion. */
-export interface IdentityAssertion {
-  userId: string;
-  /** The anonymous profile it is bound to, or null. */
-  profileId: string | null;
-  /** The `traits` claim, checked as event payloads are (empty without one). */
-  traits: JsonObject;
-  jti: string;
-  expiresAt: EpochMs;
-}
-
-/** Why an assertion was refused: a message for the caller (never the claims themselves). */
-export class AssertionRefusal extends Error {
-  constructor(
-    message: string,
-    /**
-     * `bad-input` for a malformed traits claim (the signer's bug: `BAD_USER_INPUT`), `unavailable`
-     * when the JWKS URL cannot be fetched (retryable `UNAVAILABLE`), else `FORBIDDEN`.
-     */
-    readonly kind: 'forbidden' | 'bad-input' | 'unavailable' = 'forbidden',
-    readonly path?: string,
-  ) {
-    super(message);
-    this.name = 'AssertionRefusal';
-  }
-}
-
 export interface IdentityVerifierOptions extends IdentityOptions {
   /** Token secrets, which no identity secret may equal. */
   tokenSecrets: readonly string[];
@@ -112,7 +86,7 @@ export interface IdentityVerifierOptions extends IdentityOptions {
 }
 
 /** Checks identity assertions; built once at start-up, which refuses unusable options. */
-export class IdentityVerifier {
+export class IdentityVerifier implements AssertionVerifier {
   readonly audience: string;
   readonly maxLifetimeSeconds: number;
   readonly clientTraits: ClientTraitsPolicy;

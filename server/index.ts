@@ -20,13 +20,9 @@ import { ContentSnapshot } from '../content/snapshot';
 import type { ContentChange, ContentSource } from '../content/types';
 import type { JsonValue, Personalizer } from '../engine/types';
 import { systemClock } from '../engine/types';
-import {
-  createScope,
-  degradedExtensions,
-  type RequestScope,
-  type ResolverContext,
-  type Services,
-} from '../resolvers/context';
+import { createScope, degradedExtensions, type ResolverContext } from '../resolvers/context';
+import type { RequestScope } from '../resolvers/models';
+import type { Services } from '../resolvers/services';
 import { authenticate, cookieOriginAllowed, findToken } from './auth';
 import { clientAddress, type TrustProxy } from './client-address';
 import {
@@ -40,8 +36,10 @@ import {
 import { IdentityVerifier, type IdentityOptions } from './identity';
 import { resolveLimits, type Limits } from './limits';
 import { MergeNotices } from './live/follow';
-import { stampingPersonalizer } from './live/push-timing';
+import { liveQuery } from './live/live-query';
+import type { ChangeStamp } from './live/push-timing';
 import { LiveRegistry } from './live/registry';
+import { membershipChanges } from './live/segments-changed';
 import { observeTrack, type ServerObserver } from './observer';
 import { OperationCache } from './operation-cache';
 import { queryLimitsRule } from './query-limits';
@@ -53,8 +51,8 @@ import { WsTransport } from './ws';
 
 export { DEFAULT_LIMITS, type Limits, type Rate } from './limits';
 export { clientAddress, type ClientAddress, type TrustProxy } from './client-address';
-export { CloseCode } from './ws';
-export { ErrorCode } from './errors';
+export { CloseCode } from './protocol';
+export { ErrorCode } from './protocol';
 export {
   signIdentityAssertion,
   type IdentityOptions,
@@ -223,21 +221,23 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     merges,
     announceMerge: (from, into) => options.personalizer.broadcast(MERGE_TOPIC, { from, into }),
     snapshot: () => current().snapshot,
+    subscriptions: { segmentsChanged: membershipChanges, live: liveQuery },
   };
 
   const contextOf = (
     auth: ResolverContext['auth'],
     remoteAddress: string | undefined,
-    operationServices: Services = services,
+    changeStamp?: ChangeStamp,
   ): ResolverContext => {
     // Built on first use: a live subscription never uses it (each run has its own), and sockets are many.
     let scope: RequestScope | undefined;
     return {
-      services: operationServices,
+      services,
       auth,
       remoteAddress,
+      ...(changeStamp ? { changeStamp } : {}),
       get scope() {
-        return (scope ??= createScope(operationServices, auth, current().snapshot));
+        return (scope ??= createScope(services, auth, current().snapshot));
       },
     };
   };
@@ -256,12 +256,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     schema: () => current().schema,
     operations,
     // With push timing on, each operation's personalizer stamps the changes it receives.
-    context: (extra, stamp) =>
-      contextOf(
-        extra.auth,
-        extra.remoteAddress,
-        stamp ? { ...services, personalizer: stampingPersonalizer(services.personalizer, stamp) } : services,
-      ),
+    context: (extra, stamp) => contextOf(extra.auth, extra.remoteAddress, stamp),
     logger,
     ...(options.observer?.onPush ? { onPush: options.observer.onPush.bind(options.observer) } : {}),
   });

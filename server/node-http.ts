@@ -5,7 +5,7 @@
  * `/personalize/api/v1/` (server/server-api.ts). Other paths get 404.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { ErrorCode } from './errors';
+import { ErrorCode } from './protocol';
 import type { OperatorEndpoints } from './health';
 import { payloadTooLarge, type HttpResponse } from './http';
 import { renderLogArgument } from './logger';

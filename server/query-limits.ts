@@ -30,7 +30,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { MAX_LIST_LIMIT } from '../content/schema/resolvers';
-import { ErrorCode } from './errors';
+import { ErrorCode } from './protocol';
 
 /** Size assumed for a list field that takes no `limit` argument. */
 const DEFAULT_LIST_SIZE = 10;

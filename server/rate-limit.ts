@@ -8,7 +8,8 @@
  * refuses one call of an operation, per profile and per address at once.
  */
 import type { Clock, EpochMs } from '../engine/types';
-import { ErrorCode, refusal } from './errors';
+import { refusal } from '../resolvers/errors';
+import { ErrorCode } from './protocol';
 import { RATE_NAMES, type Limits, type RateLimitedOperation, type RateName } from './limits';
 
 interface Bucket {

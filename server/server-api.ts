@@ -21,7 +21,7 @@ import { isRecord } from '../engine/events/payload';
 import { userProfileId } from '../engine/store/profile-id';
 import type { Clock, MembershipView, Personalizer } from '../engine/types';
 import { describeApiKeyRefusal, type ApiKeyRefusal, type ApiKeys, type ApiKeyScope } from './api-keys';
-import { ErrorCode } from './errors';
+import { ErrorCode } from './protocol';
 import { bodyBytes, type HttpRequest, type HttpResponse } from './http';
 import { TokenBuckets } from './rate-limit';
 

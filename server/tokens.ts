@@ -10,6 +10,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isUserProfileId } from '../engine/store/profile-id';
 import type { Clock, EpochMs } from '../engine/types';
+import type { TokenIssuer, TokenRefusal } from '../resolvers/services';
 
 const VERSION = 'pz1';
 /** Secrets shorter than this are refused at start-up: an HMAC key must not be guessable. */
@@ -31,7 +32,7 @@ export interface TokenClaims {
 }
 
 /** Why a token was refused (each maps to a clear error). */
-export type TokenRefusal = 'malformed' | 'unknown-key' | 'bad-signature' | 'expired';
+export type { TokenRefusal };
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; refusal: TokenRefusal };
 
@@ -56,7 +57,7 @@ const keyId = (secret: string): string => createHash('sha256').update(secret).di
 const sign = (secret: string, text: string): Buffer => createHmac('sha256', secret).update(text).digest();
 
 /** Signs and verifies profile tokens. */
-export class TokenSigner {
+export class TokenSigner implements TokenIssuer {
   private readonly keys: Map<string, string>;
   private readonly signingKid: string;
   /** Token text -> its claims, for tokens whose signature verified (see MAX_REMEMBERED_TOKENS). */
@@ -139,19 +140,5 @@ export class TokenSigner {
     if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number')
       return { ok: false, refusal: 'malformed' };
     return { ok: true, claims: Object.freeze({ profileId: sub, issuedAt: iat, expiresAt: exp }) };
-  }
-}
-
-/** The message a caller sees for each refusal. */
-export function describeRefusal(refusal: TokenRefusal): string {
-  switch (refusal) {
-    case 'malformed':
-      return 'the profile token is malformed; call startSession for a new one';
-    case 'unknown-key':
-      return 'the profile token was signed with a key this server does not accept; call startSession for a new one';
-    case 'bad-signature':
-      return 'the profile token signature is invalid';
-    case 'expired':
-      return 'the profile token has expired (refreshSession renews a token before it expires); call startSession for a new one';
   }
 }

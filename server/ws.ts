@@ -35,14 +35,16 @@ import {
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Auth } from '../resolvers/context';
 import { authenticate } from './auth';
-import { ErrorCode, refusal } from './errors';
+import { describeRefusal, refusal } from '../resolvers/errors';
+import { CloseCode, ErrorCode } from './protocol';
 import { maskedError } from './http';
 import { distinctResults } from './live/distinct';
 import { ChangeStamp, timedPushes } from './live/push-timing';
+import { wrapIterator } from './live/wrap-iterator';
 import type { OperationCache } from './operation-cache';
 import { TokenBuckets } from './rate-limit';
 import type { Rate } from './limits';
-import { describeRefusal, type TokenSigner } from './tokens';
+import type { TokenSigner } from './tokens';
 import { systemClock } from '../engine/types';
 
 /** The keep-alive round is done in this many slices, one per `keepAliveMs / SWEEP_SLICES`. */
@@ -52,19 +54,6 @@ const SWEEP_SLICES = 100;
  * before it is cut: a slow reader gets its data and 4413; a stalled one stops holding memory.
  */
 const SLOW_CONSUMER_GRACE_MS = 5_000;
-
-/** Close codes this endpoint uses (plus graphql-ws's own). */
-export const CloseCode = {
-  Unauthorized: GraphQLWsCloseCode.Unauthorized,
-  Forbidden: GraphQLWsCloseCode.Forbidden,
-  ConnectionInitialisationTimeout: GraphQLWsCloseCode.ConnectionInitialisationTimeout,
-  /** Subscribe messages sent on after `subscribePerSocket.burst` refusals in a row. */
-  SubscribeFlood: 1008,
-  /** More than `maxSocketsPerAddress` open sockets from the caller's address. */
-  TooManySockets: 1013,
-  /** More than `maxBufferedBytes` queued unsent: the client does not read what it asked for. */
-  SlowConsumer: 4413,
-} as const;
 
 /** What each socket keeps: the caller and its address, nothing else. */
 export interface SocketExtra {
@@ -290,37 +279,12 @@ export class WsTransport {
   /** Counts `results` among the open subscriptions until it ends, however it ends. */
   private counted<T>(results: AsyncIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
     this.openSubscriptions += 1;
-    let open = true;
-    const ended = (): void => {
-      if (open) {
+    return wrapIterator(results, {
+      ended: () => {
         this.openSubscriptions -= 1;
         onEnd();
-      }
-      open = false;
-    };
-    const iterator: AsyncIterableIterator<T> = {
-      async next() {
-        const step = await results.next().catch((error: unknown) => {
-          ended();
-          throw error;
-        });
-        if (step.done) ended();
-        return step;
       },
-      async return() {
-        ended();
-        return (await results.return?.()) ?? { value: undefined, done: true };
-      },
-      async throw(error?: unknown) {
-        ended();
-        if (results.throw) return results.throw(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    });
   }
 
   private handles(request: IncomingMessage): boolean {

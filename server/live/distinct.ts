@@ -5,33 +5,18 @@
  * socket's backpressure still reaches the source (which coalesces).
  */
 import type { ExecutionResult } from 'graphql';
+import { wrapIterator } from './wrap-iterator';
 
 export function distinctResults(
   source: AsyncIterator<ExecutionResult>,
 ): AsyncIterableIterator<ExecutionResult> {
   let last: string | null = null;
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      for (;;) {
-        const step = await source.next();
-        if (step.done) return step;
-        const text = JSON.stringify(step.value);
-        if (text !== last) {
-          last = text;
-          return step;
-        }
-      }
+  return wrapIterator(source, {
+    keep(result) {
+      const text = JSON.stringify(result);
+      if (text === last) return false;
+      last = text;
+      return true;
     },
-    async return() {
-      return (await source.return?.()) ?? { value: undefined, done: true };
-    },
-    async throw(error?: unknown) {
-      if (source.throw) return source.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
+  });
 }

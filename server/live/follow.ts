@@ -9,12 +9,7 @@
  * covers a profile with nothing stored yet), both delivered to every instance.
  */
 import type { Personalizer, SegmentChange } from '../../engine/types';
-
-/** Where merge notices are announced (see `MergeNotices`). */
-export interface MergeWatch {
-  /** Calls `moved(into)` when `profileId` is merged into another profile; returns the unwatch. */
-  watch(profileId: string, moved: (into: string) => void): () => void;
-}
+import type { ChangeMarker, MergeWatch } from '../../resolvers/services';
 
 /** A follower of one visitor; `close` stops listening. */
 export interface ProfileFollower {
@@ -38,6 +33,8 @@ export function followProfile(
   merges: MergeWatch,
   profileId: string,
   handlers: FollowHandlers,
+  /** Marked with every change received (push timing), when given. */
+  stamp?: ChangeMarker,
 ): ProfileFollower {
   let current = profileId;
   let closed = false;
@@ -53,6 +50,7 @@ export function followProfile(
     };
   };
   function onChange(change: SegmentChange): void {
+    stamp?.mark(change.at);
     if (closed) return;
     if (change.mergedInto && change.mergedInto !== current) listen(change.mergedInto);
     handlers.change(change);

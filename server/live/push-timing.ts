@@ -1,9 +1,9 @@
 /**
  * Push latency of one subscription: from the commit of a membership change (`SegmentChange.at`,
  * stamped by the committing instance) to the frame that carries its effect being handed to the
- * socket. The resolvers know nothing of it: the subscription's personalizer marks a `ChangeStamp`
- * whenever a change reaches one of its listeners, and the transport reads the stamp around the
- * subscription's results:
+ * socket. The transport gives each operation's context a `ChangeStamp`, the subscription's
+ * follower (follow.ts) marks it whenever a change reaches it, and the transport reads the stamp
+ * around the subscription's results:
  *
  *   change ─▶ stamp.mark(at) ─▶ … execution … ─▶ produced: pending = stamp.take()
  *          ─▶ (live queries: equal results dropped) ─▶ sent: observe(now - pending)
@@ -11,7 +11,7 @@
  * A result that is dropped as unchanged reports nothing (no frame was caused), and a push caused
  * by anything else (content published, rules edited) carries no stamp and reports nothing.
  */
-import type { Personalizer, SegmentChange } from '../../engine/types';
+import { wrapIterator } from './wrap-iterator';
 
 /** The earliest commit time of the changes a subscription received and has not pushed yet. */
 export class ChangeStamp {
@@ -29,44 +29,6 @@ export class ChangeStamp {
   }
 }
 
-/** `personalizer` as one subscription sees it: every change delivered to its listeners marks `stamp`. */
-export function stampingPersonalizer(personalizer: Personalizer, stamp: ChangeStamp): Personalizer {
-  const subscribe = (profileId: string, listener: (change: SegmentChange) => void): (() => void) =>
-    personalizer.subscribe(profileId, (change) => {
-      stamp.mark(change.at);
-      listener(change);
-    });
-  return new Proxy(personalizer, {
-    get(target, property) {
-      if (property === 'subscribe') return subscribe;
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? (value as (...args: never[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-/** Calls `seen` with each value `source` yields; everything else (return, throw) passes through. */
-function tap<T>(source: AsyncIterator<T>, seen: (value: T) => void): AsyncIterableIterator<T> {
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      const step = await source.next();
-      if (!step.done) seen(step.value);
-      return step;
-    },
-    async return() {
-      return (await source.return?.()) ?? { value: undefined, done: true };
-    },
-    async throw(error?: unknown) {
-      if (source.throw) return source.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
-}
-
 /**
  * Times the pushes of one subscription: `filter` sits between the execution results and the
  * socket (de-duplication of live results, or nothing), `observe` receives milliseconds.
@@ -78,12 +40,16 @@ export function timedPushes<T>(
   observe: (ms: number) => void,
 ): AsyncIterableIterator<T> {
   let pending: number | null = null;
-  const produced = tap(results, () => {
-    pending = stamp.take();
+  const produced = wrapIterator(results, {
+    seen: () => {
+      pending = stamp.take();
+    },
   });
-  return tap(filter(produced), () => {
-    // Clocks of two instances may differ slightly: never a negative latency.
-    if (pending !== null) observe(Math.max(0, Date.now() - pending));
-    pending = null;
+  return wrapIterator(filter(produced), {
+    seen: () => {
+      // Clocks of two instances may differ slightly: never a negative latency.
+      if (pending !== null) observe(Math.max(0, Date.now() - pending));
+      pending = null;
+    },
   });
 }

@@ -5,18 +5,9 @@
  * After the change bus lost its link and got it back, every live query and every
  * `segmentsChanged` subscription here re-reads its visitor: changes announced meanwhile were lost.
  */
+import type { LiveQuery, LiveQueries } from '../../resolvers/services';
 
-/** What the registry needs of one live query. */
-export interface LiveQuery {
-  /** Content type uids the last execution read. */
-  readonly reads: ReadonlySet<string>;
-  /** Re-executes (coalesced: several triggers before the next execution make one). */
-  trigger(): void;
-  /** Forgets what the query knew about the visitor's profile (rules changed: re-read it). */
-  forgetProfile(): void;
-}
-
-export class LiveRegistry {
+export class LiveRegistry implements LiveQueries {
   private readonly queries = new Set<LiveQuery>();
   /** Re-reads of the subscriptions that are not live queries (`segmentsChanged`). */
   private readonly followers = new Set<() => void>();

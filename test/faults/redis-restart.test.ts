@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../server/errors';
+import { ErrorCode } from '../../server/protocol';
 import { Pushes } from '../graphql/support/harness';
 import type { RedisProcess } from './support/redis-process';
 import { errorCode, newsView, startOnOwnRedis, TRACK, type Stack } from './support/stack';

@@ -6,7 +6,7 @@
  * crashes; and personalization is back once Redis is.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../server/errors';
+import { ErrorCode } from '../../server/protocol';
 import type { RedisProcess } from './support/redis-process';
 import { errorCode, newsView, startOnOwnRedis, TRACK, type Answer, type Stack } from './support/stack';
 

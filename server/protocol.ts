@@ -1,9 +1,10 @@
 /**
- * Every refusal of the endpoint as a GraphQL error with a stable `extensions.code`, so clients act
- * on codes, not messages. WebSocket refusals before any operation use close codes instead
- * (see `CloseCode` in server/ws.ts).
+ * The wire protocol of the endpoint as plain values: the `extensions.code` of every refusal, the
+ * WebSocket close codes, the token cookie's name and the degraded reason. The one module server/
+ * and resolvers/ both import (resolvers/ imports nothing else of server/), as graphql-ws's client
+ * and server share `common.ts`. It holds no GraphQL or Node code, so nothing pulls a layer with it.
  */
-import { GraphQLError } from 'graphql';
+import { CloseCode as GraphQLWsCloseCode } from 'graphql-ws';
 
 /** The error codes of this endpoint (in `extensions.code`). */
 export const ErrorCode = {
@@ -46,15 +47,6 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** A GraphQL error carrying `code` (and any extra extensions). */
-export function refusal(
-  code: ErrorCode,
-  message: string,
-  extensions: Record<string, unknown> = {},
-): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code } });
-}
-
 /** Why a response was served in a degraded way (`extensions.personalize.degraded`). */
 export const Degraded = {
   /** The profile store could not be read: content is the fallback (untagged) variant. */
@@ -63,9 +55,18 @@ export const Degraded = {
 
 export type Degraded = (typeof Degraded)[keyof typeof Degraded];
 
-/** The retryable refusal of an operation that needed the profile store while it was unreachable. */
-export function storeUnavailable(): GraphQLError {
-  return refusal(ErrorCode.Unavailable, 'the profile store is unavailable; retry shortly', {
-    retryable: true,
-  });
-}
+/** Close codes this endpoint uses (plus graphql-ws's own). */
+export const CloseCode = {
+  Unauthorized: GraphQLWsCloseCode.Unauthorized,
+  Forbidden: GraphQLWsCloseCode.Forbidden,
+  ConnectionInitialisationTimeout: GraphQLWsCloseCode.ConnectionInitialisationTimeout,
+  /** Subscribe messages sent on after `subscribePerSocket.burst` refusals in a row. */
+  SubscribeFlood: 1008,
+  /** More than `maxSocketsPerAddress` open sockets from the caller's address. */
+  TooManySockets: 1013,
+  /** More than `maxBufferedBytes` queued unsent: the client does not read what it asked for. */
+  SlowConsumer: 4413,
+} as const;
+
+/** The cookie carrying the profile token (the `Authorization: Bearer` header is preferred). */
+export const TOKEN_COOKIE = 'pz_token';
