@@ -33,7 +33,8 @@ import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as EventsModule from '../engine/events';
-import type * as PersonalizerModule from '../engine/personalizer';
+import type * as AssembleModule from '../engine/assemble';
+import type { PersonalizerEngine } from '../engine/personalizer';
 import type * as RulesModule from '../engine/rules';
 import type { RuleSetSource } from '../engine/types';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
@@ -42,12 +43,10 @@ import { compiled } from './support/compiled';
 import { inSteps } from './support/in-steps';
 
 /** The engine as production runs it: the compiled `dist/` (see support/compiled.ts), not tsx's output. */
-async function compiledEngine(): Promise<
-  typeof PersonalizerModule & typeof EventsModule & typeof RulesModule
-> {
+async function compiledEngine(): Promise<typeof AssembleModule & typeof EventsModule & typeof RulesModule> {
   const dist = compiled('engine');
   return {
-    ...((await import(join(dist, 'personalizer.js'))) as typeof PersonalizerModule),
+    ...((await import(join(dist, 'assemble.js'))) as typeof AssembleModule),
     ...((await import(join(dist, 'events/index.js'))) as typeof EventsModule),
     ...((await import(join(dist, 'rules/index.js'))) as typeof RulesModule),
   };
@@ -99,7 +98,7 @@ function readerRules(threshold: number): RuleSetSource {
 
 /** Runs `settings.events` events through `track`; returns events per second. */
 async function throughput(
-  engine: PersonalizerModule.PersonalizerEngine,
+  engine: PersonalizerEngine,
   validateEvents: typeof EventsModule.validateEvents,
   settings: Settings,
   label: string,
@@ -270,7 +269,7 @@ function describePauses(label: string, pauses: number[]): string {
  * still had those pauses.
  */
 async function pacedLatency(
-  engine: PersonalizerModule.PersonalizerEngine,
+  engine: PersonalizerEngine,
   validateEvents: typeof EventsModule.validateEvents,
   seconds: number,
 ): Promise<{ p50: number; p99: number; max: number; heard: number; pauses: PausesDuring }> {

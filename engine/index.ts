@@ -6,7 +6,7 @@
  *   await personalizer.start();            // polls the due-set: exits and deadlines on time
  *   await personalizer.track(profileId, validateEvents(input, Date.now()).events);
  */
-import { assemblePersonalizer, type PersonalizerOptions } from './personalizer';
+import { assemblePersonalizer, type PersonalizerOptions } from './assemble';
 import { compileRuleSet } from './rules';
 import type { Personalizer } from './types';
 
@@ -19,7 +19,7 @@ export {
   DEFAULT_EVENT_LIMITS,
   type EventLimits,
 } from './events';
-export type { PersonalizerOptions } from './personalizer';
+export type { PersonalizerOptions } from './assemble';
 export type { Unsubscribe } from './bus/types';
 export { isRedisUnavailable } from './store/redis/connection';
 export {

@@ -16,6 +16,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { compileRuleSet, createPersonalizer, RuleCompileError } from '../../../engine';
+import { TOPICS } from '../../../engine/bus/topics';
 import type { Personalizer, RuleSetSource } from '../../../engine/types';
 import type { ContentChange } from '../../../content/types';
 import { createOperatorEndpoints, type OperatorEndpoints } from '../../../server/health';
@@ -24,9 +25,6 @@ import type { PluginConfig } from '../config/schema';
 import { pluginLogger } from '../logger';
 import type { StrapiContentSource } from './content-source';
 import type segmentsService from './segments';
-
-/** Bus topic of the plugin's "segments changed, reload them" message. */
-export const RULES_TOPIC = 'rules';
 
 type SegmentsService = ReturnType<typeof segmentsService>;
 
@@ -118,7 +116,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const reloadLogged = () =>
         reloadRules().catch((error: unknown) => log('error', `reloading rules failed: ${String(error)}`));
       // An announcement made while this instance's bus was away is lost with it: reload then too.
-      teardowns.push(started.onBroadcast(RULES_TOPIC, reloadLogged), started.onResubscribed(reloadLogged));
+      teardowns.push(started.onBroadcast(TOPICS.rules, reloadLogged), started.onResubscribed(reloadLogged));
       await started.start();
       return started;
     },
@@ -153,7 +151,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Tells every instance (this one included) to reload the segments from the database. */
     async announceRules(): Promise<void> {
-      if (personalizer) await personalizer.broadcast(RULES_TOPIC, { at: Date.now() });
+      if (personalizer) await personalizer.broadcast(TOPICS.rules, { at: Date.now() });
     },
 
     /**
