@@ -178,7 +178,7 @@ export function planModel(model: ContentModel, reserved: ReservedNames = NO_RESE
   return { types, roots, warnings };
 }
 
-/** Memoized "do these attributes carry tags, directly or through components?" (cycles guarded). */
+/** "Do these attributes carry tags, directly or through components?", walking components anew each call (cycles guarded). */
 function tagCarrierCheck(
   components: Map<string, ComponentSchema>,
 ): (attributes: Record<string, AttributeSchema>, seen: Set<string>) => boolean {

@@ -11,14 +11,25 @@ import { compileRuleSet } from './rules';
 import type { Personalizer } from './types';
 
 export * from './types';
-export { compileRuleSet, RuleCompileError, factsFromEvents, type RuleIssue } from './rules';
+export {
+  compileRuleSet,
+  RuleCompileError,
+  factsFromEvents,
+  parseDuration,
+  simulate,
+  type RuleIssue,
+  type SimulationStep,
+  type SimulationResult,
+} from './rules';
 export {
   validateEvent,
   validateEvents,
+  copyJsonObject,
   EventValidationError,
   DEFAULT_EVENT_LIMITS,
   type EventLimits,
 } from './events';
+export { TOPICS, type Topic } from './bus/topics';
 export type { PersonalizerOptions } from './assemble';
 export type { Unsubscribe } from './bus/types';
 export { isRedisUnavailable } from './store/redis/connection';
