@@ -165,7 +165,7 @@ export class RedisProfileStore implements ProfileStore {
     return true;
   }
 
-  /** An evaluation's outcome as `write_outcome` (lua/profile.lua) reads it. */
+  /** An evaluation's outcome as `write_outcome` (lua/includes/profile.lua) reads it. */
   private outcomeArgs(profileId: string, outcome: IngestProposal['outcome']): Array<string | number> {
     const memberships = Object.entries(outcome.memberships);
     const args: Array<string | number> = [
