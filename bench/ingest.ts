@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--events N] [--profiles N] [--concurrency N] [--batch N] [--paced-seconds S] [--cluster 1]`
+ * `npm run bench -- ingest [--events N] [--profiles N] [--concurrency N] [--batch N] [--paced-seconds S] [--cluster 1] [--recent-profiles N]`
  *
  * The whole ingest path (validate raw Segment-spec events, route, store with de-duplication and
  * trimming in one Lua script, evaluate the compiled rules, commit and announce on change) against
@@ -33,7 +33,8 @@ import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as EventsModule from '../engine/events';
-import type * as PersonalizerModule from '../engine/personalizer';
+import type * as AssembleModule from '../engine/assemble';
+import type { PersonalizerEngine } from '../engine/personalizer';
 import type * as RulesModule from '../engine/rules';
 import type { RuleSetSource } from '../engine/types';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
@@ -42,12 +43,10 @@ import { compiled } from './support/compiled';
 import { inSteps } from './support/in-steps';
 
 /** The engine as production runs it: the compiled `dist/` (see support/compiled.ts), not tsx's output. */
-async function compiledEngine(): Promise<
-  typeof PersonalizerModule & typeof EventsModule & typeof RulesModule
-> {
+async function compiledEngine(): Promise<typeof AssembleModule & typeof EventsModule & typeof RulesModule> {
   const dist = compiled('engine');
   return {
-    ...((await import(join(dist, 'personalizer.js'))) as typeof PersonalizerModule),
+    ...((await import(join(dist, 'assemble.js'))) as typeof AssembleModule),
     ...((await import(join(dist, 'events/index.js'))) as typeof EventsModule),
     ...((await import(join(dist, 'rules/index.js'))) as typeof RulesModule),
   };
@@ -61,6 +60,8 @@ interface Settings {
   pacedSeconds: number;
   /** 1 = run against a private 3-master cluster instead of a single redis-server. */
   cluster: number;
+  /** The engines' `recentProfiles` (0 turns the recent-profile fast path off); -1 = the engine's default. */
+  recentProfiles: number;
 }
 
 function parse(args: string[]): Settings {
@@ -71,14 +72,18 @@ function parse(args: string[]): Settings {
     batch: 10,
     pacedSeconds: 10,
     cluster: 0,
+    recentProfiles: -1,
   };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i]
       ?.replace(/^--/, '')
       .replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()) as keyof Settings;
     const value = Number(args[i + 1]);
-    // Counts and seconds are positive integers; `cluster` is 0 or 1.
-    const valid = key === 'cluster' ? value === 0 || value === 1 : Number.isSafeInteger(value) && value > 0;
+    // Counts and seconds are positive integers; `cluster` is 0 or 1; `recentProfiles` may be 0.
+    const valid =
+      key === 'cluster'
+        ? value === 0 || value === 1
+        : Number.isSafeInteger(value) && (value > 0 || (key === 'recentProfiles' && value === 0));
     if (!(key in settings) || !valid) throw new Error(`bad argument ${args[i]} ${args[i + 1]}`);
     settings[key] = value;
   }
@@ -93,7 +98,7 @@ function readerRules(threshold: number): RuleSetSource {
 
 /** Runs `settings.events` events through `track`; returns events per second. */
 async function throughput(
-  engine: PersonalizerModule.PersonalizerEngine,
+  engine: PersonalizerEngine,
   validateEvents: typeof EventsModule.validateEvents,
   settings: Settings,
   label: string,
@@ -264,7 +269,7 @@ function describePauses(label: string, pauses: number[]): string {
  * still had those pauses.
  */
 async function pacedLatency(
-  engine: PersonalizerModule.PersonalizerEngine,
+  engine: PersonalizerEngine,
   validateEvents: typeof EventsModule.validateEvents,
   seconds: number,
 ): Promise<{ p50: number; p99: number; max: number; heard: number; pauses: PausesDuring }> {
@@ -332,17 +337,21 @@ export async function run(args: string[]): Promise<void> {
   const redis = 'url' in server ? server.url : { nodes: server.nodes };
   console.log(`target: private ${settings.cluster ? '3-master Redis Cluster' : 'redis-server'} on loopback`);
   const quiet = { info() {}, warn: console.warn, error: console.error };
+  const recent = settings.recentProfiles >= 0 ? { recentProfiles: settings.recentProfiles } : {};
+  console.log(`recentProfiles: ${settings.recentProfiles >= 0 ? settings.recentProfiles : 'default'}`);
   // "At least one article view in 1 min" for latency (every event enters its profile into the
   // segment); "more than 3" for throughput (most events change nothing: the common case).
   const paced = await assemblePersonalizer(compileRuleSet(readerRules(0)), compileRuleSet, {
     redis,
     keyPrefix: 'bench-latency',
     logger: quiet,
+    ...recent,
   });
   const engine = await assemblePersonalizer(compileRuleSet(readerRules(3)), compileRuleSet, {
     redis,
     keyPrefix: 'bench',
     logger: quiet,
+    ...recent,
   });
   try {
     // 1. Latency at a paced 1,000 events/s, each causing an announced change.
@@ -376,6 +385,7 @@ export async function run(args: string[]): Promise<void> {
         p99_ms: latency.p99,
         floor_p99_ms: floor.p99,
         p99_vs_floor: round(latency.p99 / floor.p99),
+        recent_profiles: settings.recentProfiles >= 0 ? settings.recentProfiles : 'default',
       }),
     );
   } finally {

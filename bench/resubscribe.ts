@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from 'ioredis';
-import type * as PersonalizerModule from '../engine/personalizer';
+import type * as AssembleModule from '../engine/assemble';
 import type * as RulesModule from '../engine/rules';
 import { spawnRedisCluster } from '../test/setup/redis-cluster';
 import { cutPubSubLinks } from '../test/support/pubsub-links';
@@ -79,7 +79,7 @@ async function changeBus(
   nodes: Nodes,
   admin: Cluster,
   live: number,
-  engineModules: typeof PersonalizerModule & typeof RulesModule,
+  engineModules: typeof AssembleModule & typeof RulesModule,
 ): Promise<Recovery> {
   const { assemblePersonalizer, compileRuleSet } = engineModules;
   const rules = compileRuleSet({ segments: [] });
@@ -120,7 +120,7 @@ export async function run(args: string[]): Promise<void> {
   }
   const dist = compiled('engine');
   const engineModules = {
-    ...((await import(join(dist, 'personalizer.js'))) as typeof PersonalizerModule),
+    ...((await import(join(dist, 'assemble.js'))) as typeof AssembleModule),
     ...((await import(join(dist, 'rules/index.js'))) as typeof RulesModule),
   };
   const cluster = await spawnRedisCluster();

@@ -41,11 +41,6 @@ function same(actual: unknown, expected: unknown): boolean {
   return false;
 }
 
-/** Whether one attribute value satisfies every condition of `filter`. */
-export function matchesAttribute(value: unknown, filter: AttributeFilter): boolean {
-  return compileAttribute(filter)(value);
-}
-
 /** A predicate checking only the conditions `filter` gives (each one a small closure). */
 function compileAttribute(filter: AttributeFilter): (value: unknown) => boolean {
   const checks: Array<(value: unknown) => boolean> = [];

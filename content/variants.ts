@@ -48,7 +48,7 @@ export function readTags(value: unknown): readonly string[] {
 const UNMATCHABLE: readonly string[] = Object.freeze([' invalid segment tags ']);
 
 /** How `tags` relate to the audience: a fallback, a match (with its segment and priority), or hidden. */
-export function judge(
+export function matchAudience(
   tags: readonly string[],
   audience: Audience,
 ): { personalization: Personalization; rank: number } | null {
@@ -75,7 +75,7 @@ export function bestVariant<T>(
   let best: Chosen<T> | null = null;
   let bestRank = -Infinity;
   for (const item of items) {
-    const verdict = judge(tagsOf(item), audience);
+    const verdict = matchAudience(tagsOf(item), audience);
     if (!verdict) continue;
     if (best === null || verdict.rank > bestRank) {
       best = { item, personalization: verdict.personalization };
@@ -97,7 +97,7 @@ export function visibleItems<T>(
 ): Array<Chosen<T>> {
   const shown: Array<Chosen<T> & { rank: number }> = [];
   for (const item of items) {
-    const verdict = judge(tagsOf(item), audience);
+    const verdict = matchAudience(tagsOf(item), audience);
     if (verdict) shown.push({ item, personalization: verdict.personalization, rank: verdict.rank });
   }
   if (order === 'priority') shown.sort((a, b) => (b.rank === a.rank ? 0 : b.rank > a.rank ? 1 : -1));

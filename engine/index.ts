@@ -6,7 +6,7 @@
  *   await personalizer.start();            // polls the due-set: exits and deadlines on time
  *   await personalizer.track(profileId, validateEvents(input, Date.now()).events);
  */
-import { assemblePersonalizer, type PersonalizerOptions } from './personalizer';
+import { assemblePersonalizer, type PersonalizerOptions } from './assemble';
 import { compileRuleSet } from './rules';
 import type { Personalizer } from './types';
 
@@ -16,16 +16,22 @@ export {
   compilableRuleSet,
   RuleCompileError,
   factsFromEvents,
+  parseDuration,
+  simulate,
   type RuleIssue,
+  type SimulationStep,
+  type SimulationResult,
 } from './rules';
 export {
   validateEvent,
   validateEvents,
+  copyJsonObject,
   EventValidationError,
   DEFAULT_EVENT_LIMITS,
   type EventLimits,
 } from './events';
-export type { PersonalizerOptions } from './personalizer';
+export { TOPICS, type Topic } from './bus/topics';
+export type { PersonalizerOptions } from './assemble';
 export type { Unsubscribe } from './bus/types';
 export { isRedisUnavailable } from './store/redis/connection';
 export {

@@ -311,15 +311,14 @@ export interface Personalizer {
    * counting the stored memberships of live profiles (expired, erased and merged-away ones are
    * not counted; a merged user counts once). A profile not re-evaluated since a rules change counts
    * as it stored until its next touch. Both built-in stores implement it (Redis from an index,
-   * never by scanning profiles: see `engine/store/README.md`); an implementation that cannot count
-   * cheaply leaves it out, and the page shows no count.
+   * never by scanning profiles: see `engine/store/README.md`).
    */
-  countMembers?(): Promise<Record<string, number>>;
+  countMembers(): Promise<Record<string, number>>;
   /**
    * Resolves when the profile store answers (Redis PING), rejects when it does not: for readiness
-   * probes. Optional: an implementation without a remote store leaves it out.
+   * probes. Without a remote store (the embedded one) it resolves at once.
    */
-  ping?(): Promise<void>;
+  ping(): Promise<void>;
   /** Starts polling the due-set (exits and deadlines on time). */
   start(): Promise<void>;
   close(): Promise<void>;

@@ -3,8 +3,15 @@
  * acts on the profile of the verified token, and only on it: no argument names a profile.
  */
 import { randomUUID } from 'node:crypto';
-import { isRedisUnavailable, ProfileLimitError, ReplacedProfileError } from '../engine';
-import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError, validateEvents } from '../engine/events';
+import {
+  copyJsonObject,
+  DEFAULT_EVENT_LIMITS,
+  EventValidationError,
+  isRedisUnavailable,
+  ProfileLimitError,
+  ReplacedProfileError,
+  validateEvents,
+} from '../engine';
 import type { JsonObject } from '../engine/types';
 import { ErrorCode } from '../server/protocol';
 import { refusal, storeUnavailable } from './errors';

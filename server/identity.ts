@@ -19,7 +19,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
-import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError } from '../engine/events';
+import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError } from '../engine';
 import type { Clock, EpochMs, JsonObject } from '../engine/types';
 import { AssertionRefusal, type AssertionVerifier, type IdentityAssertion } from '../resolvers/services';
 

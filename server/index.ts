@@ -20,6 +20,7 @@ import { ContentSnapshot } from '../content/snapshot';
 import type { ContentChange, ContentSource } from '../content/types';
 import type { JsonValue, Personalizer } from '../engine/types';
 import { systemClock } from '../engine/types';
+import { TOPICS } from '../engine/bus/topics';
 import { createScope, degradedExtensions, type ResolverContext } from '../resolvers/context';
 import type { RequestScope } from '../resolvers/models';
 import type { Services } from '../resolvers/services';
@@ -155,9 +156,6 @@ interface Generation {
   apollo: ApolloServer<BaseContext>;
 }
 
-const CONTENT_TOPIC = 'content';
-const MERGE_TOPIC = 'merge';
-
 export function createPersonalizeServer(options: PersonalizeServerOptions): PersonalizeServer {
   const logger = options.logger ?? console;
   const path = options.path ?? '/personalize/graphql';
@@ -219,7 +217,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
     clock,
     live,
     merges,
-    announceMerge: (from, into) => options.personalizer.broadcast(MERGE_TOPIC, { from, into }),
+    announceMerge: (from, into) => options.personalizer.broadcast(TOPICS.merge, { from, into }),
     snapshot: () => current().snapshot,
     subscriptions: { segmentsChanged: membershipChanges, live: liveQuery },
   };
@@ -321,12 +319,12 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
             logger.error('personalize: content refresh failed', error),
           );
         }),
-        options.personalizer.onBroadcast(CONTENT_TOPIC, (payload) => {
+        options.personalizer.onBroadcast(TOPICS.content, (payload) => {
           const message = payload as { origin?: string; change?: ContentChange } | null;
           if (!message?.change || message.origin === instanceId) return;
           void apply(message.change).catch(() => {});
         }),
-        options.personalizer.onBroadcast(MERGE_TOPIC, (payload) => {
+        options.personalizer.onBroadcast(TOPICS.merge, (payload) => {
           const { from, into } = (payload ?? {}) as { from?: unknown; into?: unknown };
           if (typeof from === 'string' && typeof into === 'string') merges.merged(from, into);
         }),
@@ -382,7 +380,7 @@ export function createPersonalizeServer(options: PersonalizeServerOptions): Pers
       if (change?.kind !== 'model' && !(change?.kind === 'documents' && typeof change.uid === 'string'))
         throw new TypeError('refreshContent expects { kind: "model" } or { kind: "documents", uid }');
       await apply(change);
-      await options.personalizer.broadcast(CONTENT_TOPIC, {
+      await options.personalizer.broadcast(TOPICS.content, {
         origin: instanceId,
         change,
       } as unknown as JsonValue);

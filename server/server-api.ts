@@ -15,8 +15,13 @@
  * 413 `PAYLOAD_TOO_LARGE`, 429 `RATE_LIMITED` (per key, `retry-after`), 503 `UNAVAILABLE`
  * (the profile store is away: retry; `retry-after`). Errors are `{ "error": { code, message, path? } }`.
  */
-import { isRedisUnavailable, ProfileLimitError } from '../engine';
-import { copyJsonObject, DEFAULT_EVENT_LIMITS, EventValidationError } from '../engine/events';
+import {
+  copyJsonObject,
+  DEFAULT_EVENT_LIMITS,
+  EventValidationError,
+  isRedisUnavailable,
+  ProfileLimitError,
+} from '../engine';
 import { isRecord } from '../engine/events/payload';
 import { userProfileId } from '../engine/store/profile-id';
 import type { Clock, MembershipView, Personalizer } from '../engine/types';

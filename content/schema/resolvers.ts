@@ -9,7 +9,14 @@ import { GraphQLError } from 'graphql';
 import { compileFilters, type Filters } from '../filters';
 import type { FieldPlan, ModelPlan, RootPlan, TypePlan } from '../model';
 import type { ContentSnapshot } from '../snapshot';
-import { bestVariant, judge, readTags, visibleItems, type Audience, type Personalization } from '../variants';
+import {
+  bestVariant,
+  matchAudience,
+  readTags,
+  visibleItems,
+  type Audience,
+  type Personalization,
+} from '../variants';
 import { filterableFields } from './sdl';
 
 /** What content resolvers need from the request context (`context.content`). */
@@ -66,7 +73,7 @@ function wrapVisible(values: unknown[], plan: TypePlan | undefined, audience: Au
 /** Wraps one value if the audience may see it. */
 function wrapOne(value: unknown, plan: TypePlan | undefined, audience: Audience): ContentItem | null {
   if (!isRecord(value)) return null;
-  const verdict = judge(tagReader(plan)(value), audience);
+  const verdict = matchAudience(tagReader(plan)(value), audience);
   return verdict ? { data: value, audience, personalization: verdict.personalization } : null;
 }
 

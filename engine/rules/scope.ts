@@ -7,13 +7,16 @@
  * memberships will be this evaluation's results, so hysteresis reads those.
  */
 import type { EpochMs, ProfileFacts } from '../types';
-import type { RuleNode } from './node';
 
-/** What the scope needs to know about a segment to answer references to it. */
+/**
+ * What the scope needs to know about a segment to answer references to it. `rule` is a compiled
+ * `RuleNode` (node.ts); only the part the scope calls is named here, so that node.ts (whose
+ * methods take a scope) and this file do not import each other.
+ */
 export interface ScopeSegment {
   readonly key: string;
   readonly enabled: boolean;
-  readonly rule: RuleNode;
+  readonly rule: { test(scope: EvaluationScope, at: EpochMs): boolean };
 }
 
 export class EvaluationScope {

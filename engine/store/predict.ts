@@ -33,9 +33,9 @@ export function predictIngest(
 
   const { now } = context;
   const policy = context.contextPolicy;
-  const context_: JsonObject = { ...base.context };
+  const storedContext: JsonObject = { ...base.context };
   // What ingest keeps: keys of another policy go, then each event's kept keys are applied.
-  policy.prune(context_);
+  policy.prune(storedContext);
   let contextAt = base.exists ? (base.contextAt ?? -1) : -1;
   if (base.exists && base.contextAt === undefined && Object.keys(base.context).length > 0) return null;
   const added = new Map<string, Array<[EpochMs, string | undefined]>>();
@@ -47,7 +47,7 @@ export function predictIngest(
     }
     // The most recent event's context wins, key by key (in batch order for equal times).
     if (event.timestamp >= contextAt) {
-      policy.apply(context_, event.context);
+      policy.apply(storedContext, event.context);
       contextAt = event.timestamp;
     }
   }
@@ -79,7 +79,7 @@ export function predictIngest(
     version: base.version + 1,
     rulesVersion: base.exists ? base.rulesVersion : context.rulesVersion,
     firstSeenAt: base.exists ? base.firstSeenAt : now,
-    context: context_,
+    context: storedContext,
     contextAt: contextAt >= 0 ? contextAt : undefined,
     streams,
   });

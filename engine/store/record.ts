@@ -4,6 +4,7 @@
  */
 import type { JsonObject, JsonValue, MembershipState, StreamFacts } from '../types';
 import type { ProfileRecord } from './types';
+import { HASH_FIELD_PREFIXES, HASH_FIELDS } from './redis/fields';
 
 /** Separates the event id from the value in a stream member. */
 export const VALUE_SEPARATOR = '\x1f';
@@ -103,41 +104,41 @@ export function decodeRecord(
     const field = hash[i]!;
     const value = hash[i + 1]!;
     switch (field.slice(0, 2)) {
-      case 't:':
+      case HASH_FIELD_PREFIXES.trait:
         traits[field.slice(2)] = parseJson(value);
         continue;
-      case 'c:':
+      case HASH_FIELD_PREFIXES.context:
         context[field.slice(2)] = parseJson(value);
         continue;
-      case 'm:':
+      case HASH_FIELD_PREFIXES.membership:
         memberships[field.slice(2)] = { since: Number(value) };
         continue;
-      case 's:': {
+      case HASH_FIELD_PREFIXES.stream: {
         const [first, last] = value.split(':').map(Number);
         firstLast.set(field.slice(2), [first!, last!]);
         continue;
       }
     }
     switch (field) {
-      case 'v':
+      case HASH_FIELDS.version:
         record.version = Number(value);
         break;
-      case 'rv':
+      case HASH_FIELDS.rulesVersion:
         record.rulesVersion = value;
         break;
-      case 'due':
+      case HASH_FIELDS.dueAt:
         record.dueAt = Number(value);
         break;
-      case 'cs':
+      case HASH_FIELDS.consent:
         record.consent = { behavioral: value !== '0' };
         break;
-      case 'uid':
+      case HASH_FIELDS.userId:
         record.userId = value;
         break;
-      case 'fs':
+      case HASH_FIELDS.firstSeenAt:
         record.firstSeenAt = Number(value);
         break;
-      case 'ca':
+      case HASH_FIELDS.contextAt:
         record.contextAt = Number(value);
         break;
     }

@@ -1,6 +1,6 @@
 /** Bad options and an unreachable Redis fail clearly, and leave nothing running. */
 import { expect, it } from 'vitest';
-import { assemblePersonalizer } from '../../engine/personalizer';
+import { assemblePersonalizer } from '../../engine/assemble';
 import { freePort } from '../setup/redis-server';
 import { handRules } from '../store/hand-rules';
 import { quietLogger } from '../store/harness';

@@ -10,7 +10,7 @@ import {
   DEFAULT_PROFILE_LIMITS,
   resolveProfileLimits,
 } from '../../engine/store/limits';
-import { assemblePersonalizer } from '../../engine/personalizer';
+import { assemblePersonalizer } from '../../engine/assemble';
 import { handRules } from '../store/hand-rules';
 import { quietLogger } from '../store/harness';
 

@@ -6,7 +6,8 @@
 import Redis from 'ioredis';
 import { inject } from 'vitest';
 import { describe, expect, it } from 'vitest';
-import { assemblePersonalizer, type PersonalizerEngine } from '../../engine/personalizer';
+import { assemblePersonalizer } from '../../engine/assemble';
+import type { PersonalizerEngine } from '../../engine/personalizer';
 import { RecentProfiles, type RecentProfilesOptions } from '../../engine/store/recent-profiles';
 import { emptyRecord } from '../../engine/store/record';
 import type { ProfileRecord } from '../../engine/store/types';
@@ -180,7 +181,10 @@ describe('copies across processes (real Redis)', () => {
   const start = () =>
     assemblePersonalizer(rules, () => rules, { redis: inject('redisUrl'), keyPrefix, logger: quietLogger });
   const copyOf = (engine: PersonalizerEngine, profileId: string) =>
-    (engine as unknown as { recent: RecentProfiles }).recent.get(profileId, Date.now());
+    (engine as unknown as { fastPath: { recent: RecentProfiles } }).fastPath.recent.get(
+      profileId,
+      Date.now(),
+    );
   const eventually = async (check: () => boolean) => {
     const deadline = Date.now() + 2000;
     while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Harness, quietLogger, uid, view } from '../store/harness';
-import { assemblePersonalizer } from '../../engine/personalizer';
+import { assemblePersonalizer } from '../../engine/assemble';
 import { handRules } from '../store/hand-rules';
 
 const client = new Redis(inject('redisUrl'));

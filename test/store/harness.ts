@@ -5,11 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import Redis, { Cluster } from 'ioredis';
-import {
-  assemblePersonalizer,
-  type PersonalizerEngine,
-  type PersonalizerOptions,
-} from '../../engine/personalizer';
+import { assemblePersonalizer, type PersonalizerOptions } from '../../engine/assemble';
+import type { PersonalizerEngine } from '../../engine/personalizer';
 import type { RuleSetSource, VisitorEvent } from '../../engine/types';
 import { MemoryProfileStore } from '../../engine/store/memory/memory-store';
 import { RedisProfileStore } from '../../engine/store/redis/redis-store';

@@ -3,7 +3,7 @@
  * written anonymous profile, users only when no anonymous one is left; aliases are bounded too.
  */
 import { describe, expect, it } from 'vitest';
-import { assemblePersonalizer } from '../../engine/personalizer';
+import { assemblePersonalizer } from '../../engine/assemble';
 import { MemoryProfileStore } from '../../engine/store/memory/memory-store';
 import type { StoreContext } from '../../engine/store/types';
 import { handRules } from '../store/hand-rules';

@@ -29,8 +29,10 @@ import type {
   RoutedEvent,
   StoreContext,
 } from '../types';
+import { HASH_FIELD_PREFIXES, HASH_FIELDS } from './fields';
 import { RedisKeys } from './keys';
 import { RedisMemberIndex } from './member-index';
+import { decodeCommitReply, decodeIngestReply, type WrittenOutcome } from './replies';
 import { scriptsFor, type Reply, type Scripts } from './scripts';
 
 /** How many alias hops a lookup follows before deciding the aliases form a loop. */
@@ -127,17 +129,17 @@ export class RedisProfileStore implements ProfileStore {
         refuseReplacedWrite(id, String(reply[1]));
         return { alias: String(reply[1]) };
       }
-      const proposalCommitted = Number(reply[5]) === 1;
-      if (proposalCommitted && proposal) {
-        await this.indexChangedMemberships(id, proposal.outcome, reply.slice(6));
+      const ingested = decodeIngestReply(reply);
+      if (ingested.proposalCommitted && proposal) {
+        await this.indexChangedMemberships(id, proposal.outcome, ingested.written);
       }
       return {
         value: {
-          profile: this.decodeProfile(id, reply[4], context),
-          accepted: Number(reply[1]),
-          duplicates: Number(reply[2]),
-          withheld: Number(reply[3]),
-          proposalCommitted,
+          profile: this.decodeProfile(id, ingested.profile, context),
+          accepted: ingested.accepted,
+          duplicates: ingested.duplicates,
+          withheld: ingested.withheld,
+          proposalCommitted: ingested.proposalCommitted,
         },
       };
     });
@@ -161,11 +163,11 @@ export class RedisProfileStore implements ProfileStore {
     ];
     const reply = await this.scripts.run('commit', [this.keys.hash(profileId)], args);
     if (!Array.isArray(reply)) return false;
-    await this.indexChangedMemberships(profileId, request, reply.slice(1));
+    await this.indexChangedMemberships(profileId, request, decodeCommitReply(reply));
     return true;
   }
 
-  /** An evaluation's outcome as `write_outcome` (lua/profile.lua) reads it. */
+  /** An evaluation's outcome as `write_outcome` (lua/includes/profile.lua) reads it. */
   private outcomeArgs(profileId: string, outcome: IngestProposal['outcome']): Array<string | number> {
     const memberships = Object.entries(outcome.memberships);
     const args: Array<string | number> = [
@@ -188,9 +190,9 @@ export class RedisProfileStore implements ProfileStore {
   private async indexChangedMemberships(
     profileId: string,
     outcome: IngestProposal['outcome'],
-    written: Reply[],
+    written: WrittenOutcome,
   ): Promise<void> {
-    const [expiresAt, entered, exited] = written;
+    const { expiresAt, entered, exited } = written;
     if (asList(entered).length === 0 && asList(exited).length === 0) return;
     await this.members.update(
       profileId,
@@ -270,8 +272,8 @@ export class RedisProfileStore implements ProfileStore {
       const firstLast: ProfileExport['firstLast'] = {};
       let contextAt: number | null = null;
       for (let i = 0; i < hash.length; i += 2) {
-        if (hash[i] === 'ca') contextAt = Number(hash[i + 1]);
-        if (hash[i]!.startsWith('s:')) {
+        if (hash[i] === HASH_FIELDS.contextAt) contextAt = Number(hash[i + 1]);
+        if (hash[i]!.startsWith(HASH_FIELD_PREFIXES.stream)) {
           const [first, last] = hash[i + 1]!.split(':').map(Number);
           firstLast[hash[i]!.slice(2)] = [first!, last!];
         }

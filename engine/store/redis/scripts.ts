@@ -1,7 +1,8 @@
 /**
  * Loads the Lua scripts of `./lua` once per client with ioredis `defineCommand` (EVALSHA with a
  * transparent EVAL fallback, on every cluster node that needs it). A line `-- @include <name>`
- * is replaced by `lua/<name>.lua`, so helpers are written once. The scripts that add data start
+ * is replaced, when the script is loaded, by `lua/includes/<name>.lua` (Redis has no includes), so
+ * helpers are written once. The scripts that add data start
  * with `#!lua` (flags, none): Redis then refuses them whole when it is out of memory (see "Redis
  * memory" in ../README.md); the others run in the compatible mode.
  */
@@ -42,7 +43,7 @@ function source(name: ScriptName): string {
   if (text === undefined) {
     text = readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8').replace(
       /^-- @include (\w+)$/gm,
-      (_line, include: string) => readFileSync(join(LUA_DIR, `${include}.lua`), 'utf8'),
+      (_line, include: string) => readFileSync(join(LUA_DIR, 'includes', `${include}.lua`), 'utf8'),
     );
     sources.set(name, text);
   }

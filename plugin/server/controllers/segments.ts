@@ -19,10 +19,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const segments = () => getService(strapi, 'segments');
   const documents = () => documentsOf(strapi, SEGMENT_UID);
 
-  /** Member counts from the personalizer, or null when its store cannot count (or it is down). */
+  /** Member counts from the personalizer, or null when its store cannot answer now. */
   async function memberCounts(): Promise<Record<string, number> | null> {
     const personalizer = getService(strapi, 'runtime').personalizer();
-    if (!personalizer.countMembers) return null;
     try {
       return await personalizer.countMembers();
     } catch (error) {

@@ -14,9 +14,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Core } from '@strapi/strapi';
 import type { AdminContext } from './context';
 import { errors } from '@strapi/utils';
-import { DEFAULT_EVENT_LIMITS, EventValidationError, RuleCompileError } from '../../../engine';
-import { copyJsonObject } from '../../../engine/events';
-import { parseDuration, simulate, type SimulationStep } from '../../../engine/rules';
+import {
+  copyJsonObject,
+  DEFAULT_EVENT_LIMITS,
+  EventValidationError,
+  parseDuration,
+  RuleCompileError,
+  simulate,
+  type SimulationStep,
+} from '../../../engine';
 import type { JsonObject, SegmentDefinition } from '../../../engine/types';
 import { ACTIONS } from '../permissions';
 import { getService } from '../get-service';

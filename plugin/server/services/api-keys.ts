@@ -16,6 +16,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import { TOPICS } from '../../../engine/bus/topics';
 import type { Personalizer } from '../../../engine/types';
 import {
   API_KEY_SCOPES,
@@ -30,9 +31,6 @@ import {
 } from '../../../server/api-keys';
 import { pluginLogger } from '../logger';
 import { API_KEY_UID } from '../uids';
-
-/** Bus topic of "the API keys changed, reload them". */
-export const API_KEYS_TOPIC = 'api-keys';
 
 const LAST_USED_FLUSH_MS = 60_000;
 
@@ -188,7 +186,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   async function announce(): Promise<void> {
     await reload();
-    await personalizer?.broadcast(API_KEYS_TOPIC, { at: Date.now() });
+    await personalizer?.broadcast(TOPICS.apiKeys, { at: Date.now() });
   }
 
   async function flushLastUsed(): Promise<void> {
@@ -223,7 +221,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         reload().catch((error: unknown) =>
           logger.error(`[personalize] reloading API keys failed: ${String(error)}`),
         );
-      const off = [running.onBroadcast(API_KEYS_TOPIC, reloadLogged), running.onResubscribed(reloadLogged)];
+      const off = [running.onBroadcast(TOPICS.apiKeys, reloadLogged), running.onResubscribed(reloadLogged)];
       const timer = setInterval(() => {
         flushLastUsed().catch((error: unknown) =>
           logger.warn(`[personalize] recording API key use failed: ${String(error)}`),

@@ -16,6 +16,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { compilableRuleSet, createPersonalizer, RuleCompileError } from '../../../engine';
+import { TOPICS } from '../../../engine/bus/topics';
 import type { Personalizer } from '../../../engine/types';
 import type { ContentChange } from '../../../content/types';
 import { createOperatorEndpoints, type OperatorEndpoints } from '../../../server/health';
@@ -23,9 +24,6 @@ import { createMetrics, type PersonalizeMetrics } from '../../../server/metrics'
 import type { PluginConfig } from '../config/schema';
 import { pluginLogger } from '../logger';
 import { getService } from '../get-service';
-
-/** Bus topic of the plugin's "segments changed, reload them" message. */
-export const RULES_TOPIC = 'rules';
 
 /** Something to undo at stop, in reverse order of setup. */
 type Teardown = () => void | Promise<void>;
@@ -114,7 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const reloadLogged = () =>
         reloadRules().catch((error: unknown) => log('error', `reloading rules failed: ${String(error)}`));
       // An announcement made while this instance's bus was away is lost with it: reload then too.
-      teardowns.push(started.onBroadcast(RULES_TOPIC, reloadLogged), started.onResubscribed(reloadLogged));
+      teardowns.push(started.onBroadcast(TOPICS.rules, reloadLogged), started.onResubscribed(reloadLogged));
       await started.start();
       return started;
     },
@@ -149,7 +147,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Tells every instance (this one included) to reload the segments from the database. */
     async announceRules(): Promise<void> {
-      if (personalizer) await personalizer.broadcast(RULES_TOPIC, { at: Date.now() });
+      if (personalizer) await personalizer.broadcast(TOPICS.rules, { at: Date.now() });
     },
 
     /**

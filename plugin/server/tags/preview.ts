@@ -9,7 +9,7 @@
  */
 import type { AttributeSchema } from '../../../content/types';
 import { isTagAttribute } from '../../../content/model';
-import { judge, readTags, visibleItems, type Audience } from '../../../content/variants';
+import { matchAudience, readTags, visibleItems, type Audience } from '../../../content/variants';
 
 /** A segment as the preview needs it. */
 export interface PreviewSegment {
@@ -62,7 +62,7 @@ export function previewDocument(
   ];
   const ownTags = tagsOf(document, attributes);
   return audiences.map(({ segment, name, audience }) => {
-    const verdict = judge(ownTags, audience);
+    const verdict = matchAudience(ownTags, audience);
     const blocks: Record<string, PreviewBlock[]> = {};
     for (const [attributeName, attribute] of Object.entries(attributes)) {
       const items = blockItems(document[attributeName], attribute, components);

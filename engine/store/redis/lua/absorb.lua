@@ -5,7 +5,7 @@
 -- `since` take the min/max, traits and context are plain sets.
 --
 -- Bounds: the overrides must fit beside the user's traits (else {'limit', ...} and nothing is
--- written, see trait_limit in profile.lua); the merged profile's traits are copied only if they
+-- written, see trait_limit in includes/profile.lua); the merged profile's traits are copied only if they
 -- all fit too; `seen` keeps the newest maxSeen ids. The caller sends only the context keys kept.
 --
 -- KEYS[1] hash   KEYS[2] seen   KEYS[3] aliases

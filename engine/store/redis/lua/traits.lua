@@ -6,7 +6,7 @@
 -- ARGV: now, anonTtl, userTtl, streamCount, then per stream: retention, then maxTraits,
 --       maxTraitBytes, traitCount, (key, json or '')*
 -- Reply: {'alias', target}, {'ok', profile}, or {'limit', name, max, actual} when the traits would
---        pass a bound (see trait_limit in profile.lua): nothing is written then.
+--        pass a bound (see trait_limit in includes/profile.lua): nothing is written then.
 
 -- @include profile
 

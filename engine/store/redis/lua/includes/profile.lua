@@ -1,4 +1,4 @@
--- Shared helpers, included at the top of the per-profile scripts (see ../scripts.ts).
+-- Shared helpers, inlined where a per-profile script says `-- @include profile` (see ../../scripts.ts).
 -- Every key a script touches shares the profile's hash tag, so the scripts run on one cluster slot.
 
 -- The TTL (ms) a profile's keys get: user profiles (hash field `uid` set) keep `user_ttl`,
