@@ -125,19 +125,32 @@ export function connectRedis(target: RedisTarget, onError: (error: Error) => voi
 const QUIT_TIMEOUT_MS = 1000;
 
 /**
- * Closes a connection politely (QUIT, so replies in flight still arrive) when Redis answers, and
- * drops it otherwise. A connection that is reconnecting queues the QUIT until Redis is back, so
- * a plain `quit()` never settles while Redis is away, and a process stopping then would hang.
+ * Closes a connection politely (QUIT, so replies in flight still arrive) once it is ready, and
+ * drops it if it is not ready within `timeoutMs`. A reconnecting connection queues a QUIT until
+ * Redis is back, so a plain `quit()` never settles while Redis is away and a stopping process
+ * would hang; dropping one that is just coming back would cut the commands ioredis sends on
+ * `ready` (its own re-subscriptions, whose failures nobody handles), hence the short wait.
  */
 export async function quitWithin(client: Redis | Cluster, timeoutMs = QUIT_TIMEOUT_MS): Promise<void> {
-  if (client.status !== 'ready') return client.disconnect();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), timeoutMs);
   });
-  const outcome = await Promise.race([client.quit().catch(() => 'failed' as const), late]);
-  clearTimeout(timer);
-  if (outcome !== 'OK') client.disconnect();
+  try {
+    if (client.status !== 'ready') {
+      let onReady: (() => void) | undefined;
+      const ready = new Promise<'ready'>((resolve) =>
+        client.once('ready', (onReady = () => resolve('ready'))),
+      );
+      const outcome = await Promise.race([ready, late]);
+      client.off('ready', onReady!);
+      if (outcome !== 'ready') return client.disconnect();
+    }
+    const outcome = await Promise.race([client.quit().catch(() => 'failed' as const), late]);
+    if (outcome !== 'OK') client.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Error names of ioredis for a request that never got an answer. */
