@@ -22,38 +22,30 @@ export interface KoaContext {
   set(headers: Record<string, string>): void;
 }
 
+/** The framework-neutral request of a Koa context. */
+function requestOf(ctx: KoaContext): HttpRequest {
+  return {
+    method: ctx.method,
+    headers: ctx.headers,
+    search: ctx.search,
+    // koa-body leaves `{}` on bodiless requests; a GET's operation is in the query string.
+    body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
+    remoteAddress: ctx.req.socket.remoteAddress,
+  };
+}
+
 /** Answers every request with `handle`. */
 export function koaGraphqlHandler(
   handle: (request: HttpRequest) => Promise<HttpResponse>,
 ): (ctx: KoaContext) => Promise<void> {
-  return async (ctx) => {
-    const response = await handle({
-      method: ctx.method,
-      headers: ctx.headers,
-      search: ctx.search,
-      // koa-body leaves `{}` on bodiless requests; a GET's operation is in the query string.
-      body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
-      remoteAddress: ctx.req.socket.remoteAddress,
-    });
-    writeResponse(ctx, response);
-  };
+  return async (ctx) => writeResponse(ctx, await handle(requestOf(ctx)));
 }
 
 /** Answers server API requests (`/personalize/api/v1/…`) with `handle`, which reads the path too. */
 export function koaServerApiHandler(
   handle: (request: ServerApiRequest) => Promise<HttpResponse>,
 ): (ctx: KoaContext & { path: string }) => Promise<void> {
-  return async (ctx) => {
-    const response = await handle({
-      method: ctx.method,
-      headers: ctx.headers,
-      search: ctx.search,
-      body: ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : ctx.request.body,
-      remoteAddress: ctx.req.socket.remoteAddress,
-      pathname: ctx.path,
-    });
-    writeResponse(ctx, response);
-  };
+  return async (ctx) => writeResponse(ctx, await handle({ ...requestOf(ctx), pathname: ctx.path }));
 }
 
 /** Writes a framework-neutral response (status, headers, body) to Koa's context. */
